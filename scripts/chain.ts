@@ -1,0 +1,40 @@
+// `npm run chain`: run the local permissioned chain (Hardhat/EDR) on 127.0.0.1:CHAIN_PORT,
+// with its history journaled in DATA_DIR/chain so that it survives restarts.
+import { resolve } from "node:path";
+import { startLocalChain } from "../service/local-chain/local-chain.ts";
+
+function envPort(name: string, fallback: number): number {
+  const raw = process.env[name];
+  if (raw === undefined || raw === "") return fallback;
+  const port = Number(raw);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    console.error(`${name} must be a port number between 0 and 65535, got "${raw}"`);
+    process.exit(2);
+  }
+  return port;
+}
+
+const dataDir = resolve(process.env.DATA_DIR || "./data");
+const port = envPort("CHAIN_PORT", 8545);
+const host = process.env.CHAIN_HOST || "127.0.0.1";
+
+try {
+  const chain = await startLocalChain({ dataDir, port, host, log: (line) => console.log(line) });
+  const d = chain.deployment;
+  console.log(`local chain ready at ${chain.url} (chain id ${d.chainId})`);
+  console.log(`  EvidenceAnchor ${d.contract} (deployed in block ${d.blockNumber} by ${d.deployer})`);
+  console.log(`  journal and deployment in ${dataDir}/chain; stop with Ctrl-C, history is kept`);
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    console.log(`${signal}: stopping local chain`);
+    await chain.close();
+    process.exit(0);
+  };
+  process.on("SIGINT", () => void stop("SIGINT"));
+  process.on("SIGTERM", () => void stop("SIGTERM"));
+} catch (error) {
+  console.error(`local chain failed to start: ${(error as Error).message}`);
+  process.exit(1);
+}

@@ -1,0 +1,45 @@
+// First start of the local chain: fund the operator account from Hardhat's well-known
+// genesis account, then deploy EvidenceAnchor with the operator as admin and anchorer.
+// Both are ordinary signed transactions sent through the journaled RPC endpoint, so
+// they are replayed like every other transaction.
+import { ContractFactory, HDNodeWallet, JsonRpcProvider, parseEther, type Wallet } from "ethers";
+import { readAnchorArtifact } from "../chain/anchor-artifact.ts";
+import type { Deployment } from "../chain/deployment.ts";
+import type { Hex } from "../core/hex.ts";
+
+/** Hardhat's default test mnemonic: its first account is funded in the fixed genesis. */
+const HARDHAT_MNEMONIC = "test test test test test test test test test test test junk";
+const OPERATOR_FUNDING = parseEther("1000");
+
+export async function deployAnchorContract(
+  rpcUrl: string,
+  chainId: number,
+  operatorKey: Wallet,
+): Promise<Deployment> {
+  const provider = new JsonRpcProvider(rpcUrl, chainId, { staticNetwork: true, batchMaxCount: 1 });
+  try {
+    const funder = HDNodeWallet.fromPhrase(HARDHAT_MNEMONIC).connect(provider);
+    const operator = operatorKey.connect(provider);
+    const funding = await funder.sendTransaction({ to: operator.address, value: OPERATOR_FUNDING });
+    await funding.wait();
+
+    const { abi, bytecode } = await readAnchorArtifact();
+    const factory = new ContractFactory(abi, bytecode, operator);
+    const contract = await factory.deploy(operator.address, operator.address);
+    const receipt = await contract.deploymentTransaction()?.wait();
+    if (receipt?.status !== 1 || !receipt.contractAddress) {
+      throw new Error("EvidenceAnchor deployment failed");
+    }
+    return {
+      chainId,
+      contract: receipt.contractAddress.toLowerCase() as Hex,
+      deployer: operator.address.toLowerCase() as Hex,
+      txHash: receipt.hash as Hex,
+      blockNumber: receipt.blockNumber,
+      blockHash: receipt.blockHash as Hex,
+      deployedAt: new Date().toISOString(),
+    };
+  } finally {
+    provider.destroy();
+  }
+}

@@ -1,0 +1,121 @@
+// The local chain's JSON-RPC endpoint. It forwards the standard read methods to the
+// simulated node, journals every raw transaction, and refuses everything that would let
+// a client act as an unlocked account or rewrite history (eth_sendTransaction, evm_*,
+// hardhat_*): this is a permissioned chain whose accounts sign their own transactions.
+import { createServer, type IncomingMessage, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import type { Hex } from "../core/hex.ts";
+import type { JournaledChain } from "./journaled-chain.ts";
+
+const MAX_BODY_BYTES = 5 * 1024 * 1024;
+const ALLOWED_PREFIXES = ["eth_", "net_", "web3_"];
+const DENIED_METHODS = new Set([
+  "eth_sendTransaction",
+  "eth_sign",
+  "eth_signTransaction",
+  "eth_signTypedData",
+  "eth_signTypedData_v3",
+  "eth_signTypedData_v4",
+]);
+
+interface RpcRequest {
+  jsonrpc?: string;
+  id?: unknown;
+  method?: unknown;
+  params?: unknown;
+}
+
+type RpcResponse =
+  | { jsonrpc: "2.0"; id: unknown; result: unknown }
+  | { jsonrpc: "2.0"; id: unknown; error: { code: number; message: string; data?: unknown } };
+
+function rpcError(id: unknown, code: number, message: string, data?: unknown): RpcResponse {
+  return {
+    jsonrpc: "2.0",
+    id: id ?? null,
+    error: data === undefined ? { code, message } : { code, message, data },
+  };
+}
+
+async function handleOne(chain: JournaledChain, request: RpcRequest): Promise<RpcResponse> {
+  const { id, method } = request;
+  const params = Array.isArray(request.params) ? request.params : [];
+  if (typeof method !== "string") return rpcError(id, -32600, "invalid request: method must be a string");
+  if (method === "eth_accounts") return { jsonrpc: "2.0", id, result: [] };
+  if (DENIED_METHODS.has(method) || !ALLOWED_PREFIXES.some((prefix) => method.startsWith(prefix))) {
+    return rpcError(id, -32601, `method ${method} is not available on this permissioned chain`);
+  }
+  try {
+    const result =
+      method === "eth_sendRawTransaction"
+        ? await chain.sendRawTransaction(params[0] as Hex)
+        : await chain.provider.request({ method, params });
+    return { jsonrpc: "2.0", id, result: result ?? null };
+  } catch (error) {
+    const e = error as { code?: unknown; message?: unknown; data?: unknown };
+    const code = typeof e.code === "number" ? e.code : -32603;
+    return rpcError(id, code, typeof e.message === "string" ? e.message : "internal error", e.data);
+  }
+}
+
+function readBody(req: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on("data", (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > MAX_BODY_BYTES) {
+        reject(new Error("request body too large"));
+        req.destroy();
+        return;
+      }
+      chunks.push(chunk);
+    });
+    req.on("end", () => resolve(Buffer.concat(chunks).toString("utf8")));
+    req.on("error", reject);
+  });
+}
+
+export interface RpcServer {
+  server: Server;
+  url: string;
+  close(): Promise<void>;
+}
+
+export async function startRpcServer(chain: JournaledChain, host: string, port: number): Promise<RpcServer> {
+  const server = createServer(async (req, res) => {
+    const send = (status: number, body: unknown) => {
+      res.writeHead(status, { "content-type": "application/json" });
+      res.end(JSON.stringify(body));
+    };
+    if (req.method !== "POST") return send(405, rpcError(null, -32600, "use POST with a JSON-RPC body"));
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(await readBody(req));
+    } catch {
+      return send(400, rpcError(null, -32700, "parse error"));
+    }
+    if (Array.isArray(parsed)) {
+      const responses = [];
+      for (const request of parsed) responses.push(await handleOne(chain, (request ?? {}) as RpcRequest));
+      return send(200, responses);
+    }
+    return send(200, await handleOne(chain, (parsed ?? {}) as RpcRequest));
+  });
+  server.keepAliveTimeout = 5_000;
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(port, host, () => resolve());
+  });
+  const address = server.address() as AddressInfo;
+  const displayHost = address.family === "IPv6" ? `[${address.address}]` : address.address;
+  return {
+    server,
+    url: `http://${displayHost}:${address.port}`,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+}
