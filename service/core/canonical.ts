@@ -1,0 +1,118 @@
+// Record -> RFC 8785 (JCS) bytes -> digest.
+//
+//   digest = SHA-256(UTF-8(JCS(record)))
+//
+// JCS fixes one byte sequence per JSON value: object members sorted by their keys' UTF-16
+// code units, no whitespace, numbers in ECMAScript Number.prototype.toString form (so 1e21
+// is "1e+21", -0 is "0") and minimal string escapes. The `canonicalize` package does the
+// serializing. It follows JSON.stringify for values JSON cannot hold (it drops undefined,
+// calls toJSON, turns a Date into a string), and those would give a digest of something
+// other than what the caller meant, so we walk the value first and refuse anything that is
+// not plain JSON (RFC 8785 section 3.1 requires I-JSON: finite numbers, well-formed Unicode).
+//
+// Pure: no node: imports, so the same code runs in the verify page of a browser.
+import { sha256 } from "@noble/hashes/sha2.js";
+import serializeJcs from "canonicalize";
+import { InvalidArgumentError } from "./errors.ts";
+
+export type JsonValue = null | boolean | number | string | JsonValue[] | JsonObject;
+export interface JsonObject {
+  [key: string]: JsonValue;
+}
+
+/** Deeper nesting is refused rather than risk the stack; no evidence record needs it. */
+export const MAX_DEPTH = 256;
+
+const encoder = new TextEncoder();
+// With the u flag a surrogate pair is one code point, so this matches only unpaired halves.
+const LONE_SURROGATE = /\p{Surrogate}/u;
+
+/** UTF-8 JCS bytes of `record`, which must be a plain JSON object. */
+export function canonicalize(record: unknown): Uint8Array {
+  assertJsonObject(record);
+  const text = serializeJcs(record);
+  if (text === undefined) throw notCanonicalizable("$", "JCS produced no output");
+  return encoder.encode(text);
+}
+
+/** SHA-256 of the JCS bytes of `record` (32 bytes). */
+export function digestRecord(record: unknown): Uint8Array {
+  return sha256(canonicalize(record));
+}
+
+/** Throws InvalidArgumentError (code `record_not_canonicalizable`) unless `value` is a plain JSON object. */
+export function assertJsonObject(value: unknown): asserts value is JsonObject {
+  if (!isPlainObject(value)) {
+    throw notCanonicalizable("$", `a record must be a JSON object, got ${describe(value)}`);
+  }
+  assertJsonValue(value, "$", 0, new Set());
+}
+
+function assertJsonValue(value: unknown, path: string, depth: number, ancestors: Set<object>): void {
+  switch (typeof value) {
+    case "string":
+      if (LONE_SURROGATE.test(value)) throw notCanonicalizable(path, "string contains a lone surrogate");
+      return;
+    case "boolean":
+      return;
+    case "number":
+      if (!Number.isFinite(value)) throw notCanonicalizable(path, `${value} is not a finite number`);
+      return;
+    case "object":
+      break;
+    default:
+      throw notCanonicalizable(path, `${describe(value)} has no JSON form`);
+  }
+  if (value === null) return;
+  if (depth >= MAX_DEPTH) throw notCanonicalizable(path, `nested deeper than ${MAX_DEPTH} levels`);
+  if (ancestors.has(value)) throw notCanonicalizable(path, "circular reference");
+  ancestors.add(value);
+  if (Array.isArray(value)) {
+    if (Object.getPrototypeOf(value) !== Array.prototype) {
+      throw notCanonicalizable(path, `${describe(value)} is not a plain array`);
+    }
+    for (let i = 0; i < value.length; i++) {
+      // A hole reads as undefined and is refused like one.
+      assertJsonValue(value[i], `${path}[${i}]`, depth + 1, ancestors);
+    }
+  } else {
+    if (!isPlainObject(value)) throw notCanonicalizable(path, `${describe(value)} is not a plain object`);
+    if (Object.getOwnPropertySymbols(value).length > 0) {
+      throw notCanonicalizable(path, "object has symbol keys");
+    }
+    for (const [key, child] of Object.entries(value)) {
+      const childPath = `${path}[${JSON.stringify(key)}]`;
+      if (LONE_SURROGATE.test(key)) throw notCanonicalizable(childPath, "key contains a lone surrogate");
+      assertJsonValue(child, childPath, depth + 1, ancestors);
+    }
+  }
+  ancestors.delete(value);
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  if (typeof value !== "object" || value === null || Array.isArray(value)) return false;
+  const proto = Object.getPrototypeOf(value);
+  return proto === Object.prototype || proto === null;
+}
+
+function describe(value: unknown): string {
+  if (value === null) return "null";
+  if (Array.isArray(value)) return "an array";
+  if (typeof value === "object") {
+    const name = (Object.getPrototypeOf(value) as { constructor?: { name?: string } } | null)?.constructor
+      ?.name;
+    return name ? `an object of class ${name}` : "an object";
+  }
+  if (typeof value === "number" || typeof value === "boolean") return `the ${typeof value} ${value}`;
+  return `a value of type ${typeof value}`;
+}
+
+function notCanonicalizable(path: string, problem: string): InvalidArgumentError {
+  return new InvalidArgumentError(
+    "record_not_canonicalizable",
+    `record is not canonical JSON at ${path}: ${problem}`,
+    {
+      details: { path, problem },
+    },
+  );
+}

@@ -1,0 +1,193 @@
+// The verify CLI end to end: a batch built with the core, its root anchored on a real local
+// chain (Hardhat EDR behind the journaled JSON-RPC endpoint), the bundle assembled from the
+// receipt and block, then `node scripts/verify.ts` run as a child process.
+import { execFile } from "node:child_process";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { ContractTransactionResponse } from "ethers";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type Bundle, buildBundle } from "../../service/core/bundle.ts";
+import { digestRecord } from "../../service/core/canonical.ts";
+import { toHex } from "../../service/core/hex.ts";
+import { hashLeaf, newSalt } from "../../service/core/leaf.ts";
+import { buildTree, inclusionPath, treeRoot } from "../../service/core/merkle.ts";
+import { CHECK_NAMES } from "../../service/core/verify.ts";
+import { startTestChain, type TestChain } from "../helpers/local-chain.ts";
+
+const CLI = join(import.meta.dirname, "..", "..", "scripts", "verify.ts");
+
+interface Run {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+function runCli(args: string[], env: Record<string, string> = {}): Promise<Run> {
+  const { CHAIN_RPC_URL: _url, CHAIN_PORT: _port, ...baseEnv } = process.env;
+  return new Promise((resolve) => {
+    execFile(process.execPath, [CLI, ...args], { env: { ...baseEnv, ...env } }, (error, stdout, stderr) => {
+      const code = error === null ? 0 : typeof error.code === "number" ? error.code : -1;
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
+
+/** A port nothing listens on: bind to a free one, then close it. */
+async function closedPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+describe("npm run verify (scripts/verify.ts) against a real chain", () => {
+  let chain: TestChain;
+  let dir: string;
+  let bundle: Bundle;
+  let files: { bundle: string; record: string; tamperedRecord: string; tamperedSalt: string };
+  const records = [
+    { caseId: "C-1", exhibit: 1, note: "photo of the seal" },
+    { caseId: "C-1", exhibit: 2, note: "lab report" },
+    { caseId: "C-2", exhibit: 1, note: "witness statement" },
+  ];
+
+  beforeAll(async () => {
+    chain = await startTestChain();
+    dir = await mkdtemp(join(tmpdir(), "en-verify-cli-"));
+    const salts = records.map(() => newSalt());
+    const digests = records.map(digestRecord);
+    const tree = buildTree(digests.map((d, i) => hashLeaf(salts[i] as Uint8Array, d)));
+    const root = treeRoot(tree);
+
+    const seq = Number(await chain.anchor.getFunction("nextSeq")());
+    const tx = (await chain.anchor.getFunction("anchor")(
+      seq,
+      toHex(root),
+      tree.size,
+    )) as ContractTransactionResponse;
+    const receipt = await tx.wait();
+    if (receipt === null || receipt.status !== 1) throw new Error("anchoring failed");
+    const block = await chain.provider.getBlock(receipt.blockNumber);
+    if (block === null || block.hash === null) throw new Error("anchor block not found");
+
+    const i = 1;
+    bundle = buildBundle({
+      recordId: "exhibit-C-1-2",
+      digest: digests[i] as Uint8Array,
+      salt: salts[i] as Uint8Array,
+      leafIndex: i,
+      treeSize: tree.size,
+      proof: inclusionPath(tree, i),
+      root,
+      batch: seq,
+      anchor: {
+        chainId: chain.chain.deployment.chainId,
+        contract: chain.chain.deployment.contract,
+        txHash: receipt.hash,
+        blockNumber: receipt.blockNumber,
+        blockHash: block.hash,
+        timestamp: block.timestamp,
+      },
+      record: records[i],
+    });
+    files = {
+      bundle: join(dir, "bundle.json"),
+      record: join(dir, "record.json"),
+      tamperedRecord: join(dir, "record-tampered.json"),
+      tamperedSalt: join(dir, "bundle-tampered-salt.json"),
+    };
+    const saltFlipped = `${bundle.salt.slice(0, -1)}${bundle.salt.endsWith("0") ? "1" : "0"}`;
+    await writeFile(files.bundle, JSON.stringify(bundle, null, 2));
+    await writeFile(files.record, JSON.stringify(records[i]));
+    await writeFile(files.tamperedRecord, JSON.stringify({ ...records[i], note: "lab report (edited)" }));
+    await writeFile(files.tamperedSalt, JSON.stringify({ ...bundle, salt: saltFlipped }));
+  });
+
+  afterAll(async () => {
+    await chain?.stop();
+    if (dir) await rm(dir, { recursive: true, force: true });
+  });
+
+  it("passes a genuine bundle and record: exit 0 and a full checklist", async () => {
+    const run = await runCli([files.bundle, "--record", files.record, "--rpc", chain.chain.url]);
+    expect(run.stderr).toBe("");
+    expect(run.code).toBe(0);
+    for (const name of CHECK_NAMES) expect(run.stdout).toMatch(new RegExp(`^✔ ${name} `, "m"));
+    expect(run.stdout).toContain("VERDICT: VALID");
+  });
+
+  it("uses CHAIN_RPC_URL, then CHAIN_PORT, when --rpc is absent", async () => {
+    const viaUrl = await runCli([files.bundle], { CHAIN_RPC_URL: chain.chain.url });
+    expect(viaUrl.code).toBe(0);
+    expect(viaUrl.stdout).toMatch(/^– digest .*no record was given/m);
+    const port = new URL(chain.chain.url).port;
+    const viaPort = await runCli([files.bundle, "--record", files.record], { CHAIN_PORT: port });
+    expect(viaPort.code).toBe(0);
+  });
+
+  it("prints a machine-readable report with --json", async () => {
+    const run = await runCli([files.bundle, "--record", files.record, "--rpc", chain.chain.url, "--json"]);
+    expect(run.code).toBe(0);
+    const report = JSON.parse(run.stdout) as { ok: boolean; checks: Array<{ name: string; status: string }> };
+    expect(report.ok).toBe(true);
+    expect(report.checks.map((c) => [c.name, c.status])).toEqual(CHECK_NAMES.map((n) => [n, "pass"]));
+  });
+
+  it("exits 1 naming digest for a tampered record", async () => {
+    const run = await runCli([files.bundle, "--record", files.tamperedRecord, "--rpc", chain.chain.url]);
+    expect(run.code).toBe(1);
+    expect(run.stdout).toMatch(/^✘ digest /m);
+    expect(run.stdout).toContain(`bundle says: ${bundle.digest}`);
+    expect(run.stdout).toContain("VERDICT: INVALID. Failed checks: digest.");
+  });
+
+  it("exits 1 naming leaf for a tampered salt, and --json says so too", async () => {
+    const run = await runCli([files.tamperedSalt, "--record", files.record, "--rpc", chain.chain.url]);
+    expect(run.code).toBe(1);
+    expect(run.stdout).toMatch(/^✘ leaf /m);
+    expect(run.stdout).toContain("VERDICT: INVALID. Failed checks: leaf.");
+    const json = await runCli([files.tamperedSalt, "--rpc", chain.chain.url, "--json"]);
+    expect(json.code).toBe(1);
+    const report = JSON.parse(json.stdout) as {
+      ok: boolean;
+      checks: Array<{ name: string; status: string }>;
+    };
+    expect(report.ok).toBe(false);
+    expect(report.checks.filter((c) => c.status === "fail").map((c) => c.name)).toEqual(["leaf"]);
+  });
+
+  it("exits 2, not 1, when the RPC endpoint is unreachable", async () => {
+    const run = await runCli([
+      files.bundle,
+      "--record",
+      files.record,
+      "--rpc",
+      `http://127.0.0.1:${await closedPort()}`,
+    ]);
+    expect(run.code).toBe(2);
+    expect(run.stdout).toBe("");
+    expect(run.stderr).toMatch(/could not check the bundle against the chain/);
+    expect(run.stderr).not.toMatch(/INVALID/);
+  });
+
+  it("exits 2 for usage and file errors", async () => {
+    const notJson = join(dir, "not.json");
+    await writeFile(notJson, "{ this is not json");
+    const cases = [
+      [],
+      [join(dir, "missing.json")],
+      [notJson],
+      [files.bundle, "--record", notJson, "--rpc", chain.chain.url],
+      [files.bundle, "--no-such-option"],
+      [files.bundle, "--rpc", "not a url"],
+    ];
+    for (const args of cases) {
+      const run = await runCli(args);
+      expect(run.code, args.join(" ")).toBe(2);
+      expect(run.stderr, args.join(" ")).not.toBe("");
+    }
+  });
+});
