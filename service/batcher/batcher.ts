@@ -1,0 +1,62 @@
+// Seals a batch when MAX_BATCH records are pending or BATCH_INTERVAL_MS has passed,
+// whichever comes first. Runs only in the process that holds the leader lock.
+import type { Database } from "../db/database.ts";
+import type { Logger } from "../logger.ts";
+import { Sleeper } from "../sleeper.ts";
+import { type SealedBatch, sealBatch } from "./seal-batch.ts";
+
+export interface BatcherOptions {
+  db: Database;
+  maxBatch: number;
+  intervalMs: number;
+  log: Logger;
+  onSealed?: (batch: SealedBatch) => void;
+  onError?: (error: unknown) => void;
+}
+
+export class Batcher {
+  private readonly options: BatcherOptions;
+  private stopped = false;
+  private readonly sleeper = new Sleeper();
+  private loop: Promise<void> | undefined;
+
+  constructor(options: BatcherOptions) {
+    this.options = options;
+  }
+
+  start(): void {
+    this.loop ??= this.run();
+  }
+
+  /** Seal now instead of waiting for the interval (e.g. MAX_BATCH records are pending). */
+  poke(): void {
+    this.sleeper.wake();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    this.sleeper.wake();
+    await this.loop;
+  }
+
+  private async run(): Promise<void> {
+    const { db, maxBatch, intervalMs, log } = this.options;
+    while (!this.stopped) {
+      const started = Date.now();
+      try {
+        // Drain a backlog in full batches, then wait for the next interval.
+        for (;;) {
+          const sealed = await sealBatch(db, maxBatch);
+          if (sealed === null) break;
+          log.debug({ seq: sealed.seq, size: sealed.size }, "sealed batch");
+          this.options.onSealed?.(sealed);
+          if (sealed.size < maxBatch || this.stopped) break;
+        }
+      } catch (error) {
+        log.error({ err: error }, "sealing failed; will retry");
+        this.options.onError?.(error);
+      }
+      if (!this.stopped) await this.sleeper.sleep(Math.max(0, intervalMs - (Date.now() - started)));
+    }
+  }
+}

@@ -1,0 +1,43 @@
+// What every route module gets: the Fastify instance, the wired dependencies, and the
+// auth preHandler factory. Route modules hold no state of their own.
+import type { FastifyInstance, preHandlerAsyncHookHandler } from "fastify";
+import type { ChainReader } from "../core/verify.ts";
+import type { Database } from "../db/database.ts";
+import type { Ingestor } from "../ingest/ingestor.ts";
+import type { ApiKeyAuthenticator } from "../keys/api-keys.ts";
+import type { ServiceMetrics } from "../metrics.ts";
+import type { RouteRoles } from "./auth.ts";
+
+export interface HttpConfig {
+  bodyLimitBytes: number;
+  maxRecordsPerCall: number;
+  rateLimitPerMinute: number;
+}
+
+export interface ChainInfo {
+  chainId: number;
+  contract: string;
+  /** The JSON-RPC URL auditors should use (shown on the verification page). */
+  rpcUrl: string;
+}
+
+export interface AppDeps {
+  db: Database;
+  ingestor: Ingestor;
+  authenticator: ApiKeyAuthenticator;
+  metrics: ServiceMetrics;
+  config: HttpConfig;
+  /** Read-only chain access for POST /v1/verify and /readyz; undefined disables chain checks. */
+  chainReader?: ChainReader;
+  chainInfo?: ChainInfo;
+  /** Extra readiness checks (e.g. the anchorer's chain connection). */
+  readiness?: () => Promise<Record<string, boolean>>;
+}
+
+export interface AppContext {
+  app: FastifyInstance;
+  deps: AppDeps;
+  auth: (roles: RouteRoles) => preHandlerAsyncHookHandler;
+  /** True once shutdown has begun: long polls return early. */
+  isClosing: () => boolean;
+}

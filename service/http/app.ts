@@ -1,0 +1,119 @@
+// buildApp(deps) makes the Fastify app; it never listens (main.ts does). Tests build it
+// with real dependencies and call app.inject or listen on port 0.
+import rateLimit from "@fastify/rate-limit";
+import swagger from "@fastify/swagger";
+import swaggerUi from "@fastify/swagger-ui";
+import { Ajv } from "ajv";
+import addFormats from "ajv-formats";
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from "fastify";
+import { EvidenceError } from "../core/errors.ts";
+import type { AppContext, AppDeps } from "./app-context.ts";
+import { bearerToken, requireRole } from "./auth.ts";
+import { errorBody, registerErrorHandling } from "./error-handler.ts";
+import { batchRoutes } from "./routes/batches.ts";
+import { keyRoutes } from "./routes/keys.ts";
+import { opsRoutes } from "./routes/ops.ts";
+import { recordRoutes } from "./routes/records.ts";
+import { verifyRoutes } from "./routes/verify.ts";
+
+export interface BuildAppOptions {
+  logger?: FastifyServerOptions["logger"];
+}
+
+export interface App {
+  app: FastifyInstance;
+  /** Marks the app as closing: long polls return early and /readyz reports not ready. */
+  beginClose(): void;
+}
+
+/**
+ * Bodies are validated strictly (no type coercion, no silent removal of unknown fields);
+ * query strings and path parameters are text, so they may be coerced to numbers.
+ */
+function validatorCompiler() {
+  const make = (coerce: boolean) => {
+    const ajv = new Ajv({
+      coerceTypes: coerce,
+      useDefaults: true,
+      removeAdditional: false,
+      allErrors: false,
+      strict: false,
+    });
+    addFormats.default(ajv);
+    return ajv;
+  };
+  const strict = make(false);
+  const coercing = make(true);
+  return ({ schema, httpPart }: { schema: object; httpPart?: string }) =>
+    (httpPart === "body" ? strict : coercing).compile(schema);
+}
+
+export async function buildApp(deps: AppDeps, options: BuildAppOptions = {}): Promise<App> {
+  const app = Fastify({
+    logger: options.logger ?? false,
+    bodyLimit: deps.config.bodyLimitBytes,
+    return503OnClosing: true,
+    ajv: { customOptions: { coerceTypes: false } },
+  });
+  app.setValidatorCompiler(validatorCompiler());
+  let closing = false;
+  const ctx: AppContext = {
+    app,
+    deps,
+    auth: (roles) => requireRole(deps.authenticator, roles),
+    isClosing: () => closing,
+  };
+
+  registerErrorHandling(app);
+
+  await app.register(swagger, {
+    openapi: {
+      info: {
+        title: "Evidence Notary API",
+        version: "1",
+        description:
+          "Notarize transaction records: submit records, get RFC 6962 inclusion proofs anchored on an EVM chain as self-contained evidence bundles, and verify them.",
+      },
+      components: {
+        securitySchemes: { apiKey: { type: "http", scheme: "bearer", description: "enk_<id>_<secret>" } },
+      },
+    },
+  });
+  await app.register(swaggerUi, { routePrefix: "/docs" });
+
+  await app.register(rateLimit, {
+    global: true,
+    max: deps.config.rateLimitPerMinute,
+    timeWindow: 60_000,
+    // Per API key: its public id prefix. Calls without a key are limited per address.
+    keyGenerator: (request) => bearerToken(request)?.slice(0, 12) ?? request.ip,
+    allowList: (request) => !request.url.startsWith("/v1/"),
+    errorResponseBuilder: (_request, context) => {
+      const error = new EvidenceError("rate_limited", `rate limit exceeded; retry in ${context.after}`);
+      return Object.assign(error, { statusCode: 429 });
+    },
+  });
+
+  app.addHook("onResponse", async (request, reply) => {
+    const route = request.routeOptions.url ?? "unmatched";
+    deps.metrics.httpRequests.inc({ route, method: request.method, status: String(reply.statusCode) });
+    deps.metrics.httpDuration.observe({ route, method: request.method }, reply.elapsedTime / 1000);
+    if (reply.statusCode >= 500)
+      deps.metrics.errors.inc({ component: "http", code: String(reply.statusCode) });
+  });
+
+  await opsRoutes(ctx);
+  await recordRoutes(ctx);
+  await batchRoutes(ctx);
+  await verifyRoutes(ctx);
+  await keyRoutes(ctx);
+
+  return {
+    app,
+    beginClose: () => {
+      closing = true;
+    },
+  };
+}
+
+export { errorBody };

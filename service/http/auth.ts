@@ -1,0 +1,37 @@
+// Bearer API keys and roles. Every /v1 route declares the roles it accepts; admin is
+// accepted everywhere. No valid key: 401. A valid key of the wrong role: 403.
+import type { FastifyReply, FastifyRequest, preHandlerAsyncHookHandler } from "fastify";
+import type { ApiKey, ApiKeyRole } from "../db/api-keys.ts";
+import type { ApiKeyAuthenticator } from "../keys/api-keys.ts";
+import { ForbiddenError, UnauthorizedError } from "../service-errors.ts";
+
+declare module "fastify" {
+  interface FastifyRequest {
+    apiKey?: ApiKey;
+  }
+}
+
+export type RouteRoles = readonly Exclude<ApiKeyRole, "admin">[];
+
+export function bearerToken(request: FastifyRequest): string | undefined {
+  const header = request.headers.authorization;
+  if (typeof header !== "string") return undefined;
+  const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
+  return match?.[1];
+}
+
+/** A preHandler that admits keys of `roles` (and admin keys). */
+export function requireRole(
+  authenticator: ApiKeyAuthenticator,
+  roles: RouteRoles,
+): preHandlerAsyncHookHandler {
+  return async (request: FastifyRequest, _reply: FastifyReply) => {
+    const token = bearerToken(request);
+    const key = token === undefined ? null : await authenticator.authenticate(token);
+    if (key === null) throw new UnauthorizedError();
+    if (key.role !== "admin" && !roles.includes(key.role)) {
+      throw new ForbiddenError(`this API key has role "${key.role}"; this call needs ${roles.join(" or ")}`);
+    }
+    request.apiKey = key;
+  };
+}

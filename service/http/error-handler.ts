@@ -1,0 +1,105 @@
+// The one mapping from errors to HTTP responses. Every error body has the same shape:
+//   { "error": { "code": "...", "message": "...", "details"?: {...} } }
+// 4xx messages say what was wrong; a 5xx says only that something failed on our side
+// (the detail goes to the log, never to the client: no stack traces, no internals).
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import { EvidenceError, InvalidArgumentError } from "../core/errors.ts";
+import { OverloadedError, UnavailableError } from "../service-errors.ts";
+
+export interface ErrorBody {
+  error: { code: string; message: string; details?: Record<string, unknown> };
+}
+
+const STATUS_BY_CODE: Record<string, number> = {
+  unauthorized: 401,
+  forbidden: 403,
+  not_found: 404,
+  conflict: 409,
+  payload_too_large: 413,
+  unsupported_media_type: 415,
+  rate_limited: 429,
+  overloaded: 503,
+  unavailable: 503,
+  chain_unavailable: 503,
+};
+
+/** Fastify's own error codes, for errors raised before our handlers run. */
+const FASTIFY_CODES: Record<string, { code: string; message?: string }> = {
+  FST_ERR_CTP_BODY_TOO_LARGE: { code: "payload_too_large", message: "the request body is too large" },
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: {
+    code: "unsupported_media_type",
+    message: "send Content-Type: application/json",
+  },
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: {
+    code: "invalid_request",
+    message: "Content-Length does not match the body",
+  },
+  FST_ERR_CTP_EMPTY_JSON_BODY: { code: "invalid_json", message: "the JSON body is empty" },
+  FST_ERR_CTP_INVALID_JSON_BODY: { code: "invalid_json", message: "the body is not valid JSON" },
+};
+
+export function errorBody(code: string, message: string, details?: Record<string, unknown>): ErrorBody {
+  return { error: details === undefined ? { code, message } : { code, message, details } };
+}
+
+/** Status, body and headers for any thrown value. */
+export function toHttpError(error: unknown): {
+  status: number;
+  body: ErrorBody;
+  headers: Record<string, string>;
+} {
+  const headers: Record<string, string> = {};
+  if (error instanceof OverloadedError || error instanceof UnavailableError) {
+    headers["retry-after"] = String(error.retryAfterSeconds);
+  }
+  if (error instanceof EvidenceError) {
+    const status = STATUS_BY_CODE[error.code] ?? (error instanceof InvalidArgumentError ? 400 : 500);
+    if (status < 500 || status === 503) {
+      return { status, body: errorBody(error.code, error.message, error.details), headers };
+    }
+    return { status, body: errorBody("internal", "internal error"), headers };
+  }
+  const fe = error as Partial<FastifyError> & { validation?: Array<{ instancePath?: string }> };
+  if (fe.validation !== undefined) {
+    const where = fe.validationContext ?? "body";
+    const path = fe.validation[0]?.instancePath ?? "";
+    return {
+      status: 400,
+      body: errorBody("invalid_request", fe.message ?? "invalid request", { field: `${where}${path}` }),
+      headers,
+    };
+  }
+  const known = fe.code === undefined ? undefined : FASTIFY_CODES[fe.code];
+  if (known !== undefined) {
+    return {
+      status: STATUS_BY_CODE[known.code] ?? 400,
+      body: errorBody(known.code, known.message ?? ""),
+      headers,
+    };
+  }
+  if (error instanceof SyntaxError || fe.code === "FST_ERR_CTP_INVALID_JSON_BODY") {
+    return { status: 400, body: errorBody("invalid_json", "the body is not valid JSON"), headers };
+  }
+  if (typeof fe.statusCode === "number" && fe.statusCode >= 400 && fe.statusCode < 500) {
+    return {
+      status: fe.statusCode,
+      body: errorBody("invalid_request", fe.message ?? "bad request"),
+      headers,
+    };
+  }
+  return { status: 500, body: errorBody("internal", "internal error"), headers };
+}
+
+export function registerErrorHandling(app: FastifyInstance): void {
+  app.setErrorHandler((error: unknown, request: FastifyRequest, reply: FastifyReply) => {
+    const { status, body, headers } = toHttpError(error);
+    if (status >= 500) request.log.error({ err: error }, "request failed");
+    else request.log.info({ code: body.error.code }, body.error.message);
+    return reply.code(status).headers(headers).send(body);
+  });
+  app.setNotFoundHandler((request, reply) => {
+    return reply
+      .code(404)
+      .send(errorBody("not_found", `no route ${request.method} ${request.url.split("?")[0]}`));
+  });
+}

@@ -1,0 +1,180 @@
+// /v1/records: submit (one or many), read status, fetch the evidence bundle.
+import type { Static } from "typebox";
+import { BUNDLE_SCHEMA } from "../../core/bundle.ts";
+import { getRecord } from "../../db/records.ts";
+import { readRecordEvidence, recordStatusView } from "../../evidence/record-evidence.ts";
+import type { IngestResult } from "../../ingest/ingestor.ts";
+import { prepareRecord } from "../../ingest/prepare-record.ts";
+import { ConflictError, NotFoundError, PayloadTooLargeError } from "../../service-errors.ts";
+import type { AppContext } from "../app-context.ts";
+import { AUTH_ERRORS, ErrorResponse, SECURITY } from "../schemas/common.ts";
+import {
+  BatchAck,
+  BatchSubmission,
+  IdParams,
+  PendingProof,
+  ProofQuery,
+  RecordAck,
+  RecordStatus,
+  RecordSubmission,
+} from "../schemas/records.ts";
+
+const LONG_POLL_STEP_MS = 100;
+
+function ackOf(result: Exclude<IngestResult, { outcome: "conflict" }>, anchored = false) {
+  return {
+    id: result.id,
+    digest: result.digest,
+    leafHash: result.leafHash,
+    status: anchored ? "anchored" : "pending",
+  };
+}
+
+export async function recordRoutes(ctx: AppContext): Promise<void> {
+  const { app, deps, auth } = ctx;
+  const tags = ["records"];
+
+  app.post<{ Body: Static<typeof RecordSubmission> }>(
+    "/v1/records",
+    {
+      preHandler: auth(["submitter"]),
+      schema: {
+        tags,
+        security: SECURITY,
+        summary: "Submit one record (or its digest) for notarization",
+        description:
+          "Answers 202 once the record is durably stored. Retrying with the same id and content returns the original answer; the same id with different content is a 409.",
+        body: RecordSubmission,
+        response: {
+          202: RecordAck,
+          400: ErrorResponse,
+          409: ErrorResponse,
+          503: ErrorResponse,
+          ...AUTH_ERRORS,
+        },
+      },
+    },
+    async (request, reply) => {
+      const row = prepareRecord(request.body);
+      const [result] = await deps.ingestor.submit([row]);
+      if (result === undefined) throw new Error("ingestor returned no result");
+      if (result.outcome === "conflict") {
+        throw new ConflictError(`record ${result.id} already exists with different content`, {
+          id: result.id,
+          storedDigest: result.digest,
+        });
+      }
+      return reply.code(202).send(ackOf(result));
+    },
+  );
+
+  app.post<{ Body: Static<typeof BatchSubmission> }>(
+    "/v1/records/batch",
+    {
+      preHandler: auth(["submitter"]),
+      schema: {
+        tags,
+        security: SECURITY,
+        summary: "Submit up to MAX_RECORDS_PER_CALL records in one call",
+        description:
+          "Validation is all or nothing: one invalid item rejects the call and stores nothing. The answer has one result per item, in order; an item whose id exists with different content gets status conflict.",
+        body: BatchSubmission,
+        response: {
+          202: BatchAck,
+          400: ErrorResponse,
+          413: ErrorResponse,
+          503: ErrorResponse,
+          ...AUTH_ERRORS,
+        },
+      },
+    },
+    async (request, reply) => {
+      const { records } = request.body;
+      if (records.length > deps.config.maxRecordsPerCall) {
+        throw new PayloadTooLargeError(
+          `a batch call takes at most ${deps.config.maxRecordsPerCall} records, got ${records.length}`,
+        );
+      }
+      const rows = records.map((r, i) => prepareRecord(r, `records/${i}`));
+      const results = await deps.ingestor.submit(rows);
+      let created = 0;
+      let duplicates = 0;
+      let conflicts = 0;
+      const items = results.map((r) => {
+        if (r.outcome === "conflict") {
+          conflicts++;
+          return {
+            id: r.id,
+            status: "conflict",
+            digest: r.digest,
+            error: { code: "conflict", message: `record ${r.id} already exists with different content` },
+          };
+        }
+        if (r.outcome === "created") created++;
+        else duplicates++;
+        return ackOf(r);
+      });
+      return reply.code(202).send({ created, duplicates, conflicts, results: items });
+    },
+  );
+
+  app.get<{ Params: Static<typeof IdParams> }>(
+    "/v1/records/:id",
+    {
+      preHandler: auth(["reader"]),
+      schema: {
+        tags,
+        security: SECURITY,
+        summary: "Status of a record: pending or anchored, with its batch",
+        params: IdParams,
+        response: { 200: RecordStatus, 404: ErrorResponse, ...AUTH_ERRORS },
+      },
+    },
+    async (request) => {
+      const row = await getRecord(deps.db, request.params.id);
+      if (row === null) throw new NotFoundError(`no record with id ${request.params.id}`);
+      return recordStatusView(row);
+    },
+  );
+
+  app.get<{ Params: Static<typeof IdParams>; Querystring: Static<typeof ProofQuery> }>(
+    "/v1/records/:id/proof",
+    {
+      preHandler: auth(["reader"]),
+      schema: {
+        tags,
+        security: SECURITY,
+        summary: "The evidence bundle of an anchored record",
+        description:
+          "200 with the evidence bundle (evidence-bundle/v1) once anchored; 202 while pending. `wait=N` long-polls up to N seconds.",
+        params: IdParams,
+        querystring: ProofQuery,
+        response: { 200: bundleResponseSchema(), 202: PendingProof, 404: ErrorResponse, ...AUTH_ERRORS },
+      },
+    },
+    async (request, reply) => {
+      const { id } = request.params;
+      const deadline = Date.now() + (request.query.wait ?? 0) * 1000;
+      for (;;) {
+        const evidence = await readRecordEvidence(deps.db, id);
+        if (evidence.status === "unknown") throw new NotFoundError(`no record with id ${id}`);
+        if (evidence.status === "shredded") {
+          throw new NotFoundError(
+            `record ${id} was erased (its salt was deleted); no evidence can be issued`,
+          );
+        }
+        if (evidence.status === "anchored") return reply.code(200).send(evidence.bundle);
+        if (Date.now() >= deadline || request.raw.destroyed || ctx.isClosing()) {
+          return reply.code(202).send({ id, status: "pending" });
+        }
+        await new Promise((r) => setTimeout(r, LONG_POLL_STEP_MS));
+      }
+    },
+  );
+}
+
+/** The bundle JSON Schema, minus the keywords Fastify's serializer does not take. */
+function bundleResponseSchema(): object {
+  const { $schema: _schema, $id: _id, ...rest } = BUNDLE_SCHEMA as Record<string, unknown>;
+  return rest;
+}

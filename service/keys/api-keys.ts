@@ -1,0 +1,76 @@
+// API keys: "enk_<id>_<secret>", where id is 8 hex characters (public, for logs and
+// revocation) and secret is 32 random bytes in base64url. Only SHA-256(key) is stored;
+// a key is shown exactly once, when it is created.
+import { createHash, randomBytes } from "node:crypto";
+import { mkdir, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import {
+  type ApiKey,
+  type ApiKeyRole,
+  countApiKeys,
+  findApiKeyByHash,
+  insertApiKey,
+} from "../db/api-keys.ts";
+import type { Database, Queryable } from "../db/database.ts";
+
+export const API_KEY_ROLES: readonly ApiKeyRole[] = ["admin", "submitter", "reader"];
+const KEY_RE = /^enk_([0-9a-f]{8})_[A-Za-z0-9_-]{43}$/;
+
+export function hashApiKey(key: string): Uint8Array {
+  return new Uint8Array(createHash("sha256").update(key, "utf8").digest());
+}
+
+/** Creates and stores a new key; returns the only copy of its secret. */
+export async function createApiKey(
+  db: Queryable,
+  role: ApiKeyRole,
+  name: string | null,
+): Promise<{ key: string; record: ApiKey }> {
+  const id = randomBytes(4).toString("hex");
+  const key = `enk_${id}_${randomBytes(32).toString("base64url")}`;
+  const record = await insertApiKey(db, { id, keyHash: hashApiKey(key), role, name });
+  return { key, record };
+}
+
+/**
+ * On first start (no keys at all), creates an admin key and writes it to DATA_DIR/admin.key
+ * with mode 0600. Returns the new key, or undefined when keys already exist. Serialized by a
+ * table lock, so several processes starting together create exactly one.
+ */
+export async function ensureAdminKey(db: Database, dataDir: string): Promise<string | undefined> {
+  const created = await db.transaction(async (tx) => {
+    await tx.query("LOCK TABLE api_keys IN SHARE ROW EXCLUSIVE MODE");
+    if ((await countApiKeys(tx)) > 0) return undefined;
+    return (await createApiKey(tx, "admin", "initial admin key")).key;
+  });
+  if (created !== undefined) {
+    await mkdir(dataDir, { recursive: true });
+    await writeFile(join(dataDir, "admin.key"), `${created}\n`, { mode: 0o600 });
+  }
+  return created;
+}
+
+/** Looks keys up by hash, with a short cache so that authenticated requests rarely hit the database. */
+export class ApiKeyAuthenticator {
+  private readonly db: Queryable;
+  private readonly ttlMs: number;
+  private readonly cache = new Map<string, { key: ApiKey | null; expires: number }>();
+  private static readonly MAX_ENTRIES = 10_000;
+
+  /** `ttlMs` bounds how long a revoked key may still be accepted. */
+  constructor(db: Queryable, ttlMs = 5_000) {
+    this.db = db;
+    this.ttlMs = ttlMs;
+  }
+
+  async authenticate(token: string): Promise<ApiKey | null> {
+    if (!KEY_RE.test(token)) return null;
+    const now = Date.now();
+    const hit = this.cache.get(token);
+    if (hit !== undefined && hit.expires > now) return hit.key;
+    const key = await findApiKeyByHash(this.db, hashApiKey(token));
+    if (this.cache.size >= ApiKeyAuthenticator.MAX_ENTRIES) this.cache.clear();
+    this.cache.set(token, { key, expires: now + this.ttlMs });
+    return key;
+  }
+}

@@ -1,0 +1,291 @@
+// The only place that wires real dependencies together. `npm start` runs this file.
+//
+//   startService(config) -> local chain (unless CHAIN_RPC_URL) -> database + migrations ->
+//   admin key -> HTTP app -> leader election (batcher + anchorer) -> listen
+//
+// SIGTERM/SIGINT drain: stop taking requests, let in-flight requests and their commits
+// finish, stop sealing/anchoring after the current step, close the database, exit 0.
+import { join } from "node:path";
+import { JsonRpcProvider, Wallet } from "ethers";
+import { Anchorer } from "./anchorer/anchorer.ts";
+import { Batcher } from "./batcher/batcher.ts";
+import { AnchorClient } from "./chain/anchor-client.ts";
+import { createChainReader } from "./chain/chain-reader.ts";
+import { readDeployment } from "./chain/deployment.ts";
+import { readOrCreateKey } from "./chain/key-file.ts";
+import { type Config, ConfigError, loadDotEnv, parseConfig, redactUrl } from "./config.ts";
+import type { Hex } from "./core/hex.ts";
+import { type Database, openDatabase } from "./db/database.ts";
+import { migrate } from "./db/migrate.ts";
+import { countPending } from "./db/records.ts";
+import { buildApp } from "./http/app.ts";
+import { Ingestor } from "./ingest/ingestor.ts";
+import { ApiKeyAuthenticator, ensureAdminKey } from "./keys/api-keys.ts";
+import { Leader } from "./leader.ts";
+import { type LocalChain, startLocalChain } from "./local-chain/local-chain.ts";
+import { createMetrics } from "./metrics.ts";
+
+export interface RunningService {
+  url: string;
+  chainUrl: string;
+  contract: Hex;
+  chainId: number;
+  /** Set on the first start only: the admin key that was created (also in DATA_DIR/admin.key). */
+  adminKey: string | undefined;
+  leader: Leader;
+  stop(): Promise<void>;
+}
+
+export interface StartOptions {
+  /** Fastify/pino logger option; false silences the service (tests). */
+  logger?: boolean | { level: string };
+  /** Where start-up lines go. */
+  print?: (line: string) => void;
+  /** An already open database to use instead of opening one from the config; the caller closes it. */
+  database?: Database;
+}
+
+interface ChainSetup {
+  rpcUrl: string;
+  chainId: number;
+  contract: Hex;
+  wallet: Wallet;
+  local: LocalChain | undefined;
+}
+
+async function setUpChain(config: Config, print: (line: string) => void): Promise<ChainSetup> {
+  if (config.chainRpcUrl === undefined) {
+    const local = await startLocalChain({
+      dataDir: config.dataDir,
+      port: config.chainPort,
+      host: config.chainHost,
+      keyFile: config.anchorKeyFile,
+      log: print,
+    });
+    const wallet = config.anchorPrivateKey
+      ? new Wallet(config.anchorPrivateKey)
+      : await readOrCreateKey(config.anchorKeyFile);
+    return {
+      rpcUrl: local.url,
+      chainId: local.deployment.chainId,
+      contract: local.deployment.contract,
+      wallet,
+      local,
+    };
+  }
+  const deployment = await readDeployment(config.dataDir);
+  const contract = config.anchorContract ?? deployment?.contract;
+  if (contract === undefined) {
+    throw new ConfigError([
+      `ANCHOR_CONTRACT is required with CHAIN_RPC_URL (no deployment record in ${config.dataDir}/chain)`,
+    ]);
+  }
+  let wallet: Wallet;
+  if (config.anchorPrivateKey) wallet = new Wallet(config.anchorPrivateKey);
+  else {
+    try {
+      const { readFile } = await import("node:fs/promises");
+      wallet = new Wallet((await readFile(config.anchorKeyFile, "utf8")).trim());
+    } catch {
+      throw new ConfigError([
+        `set ANCHOR_PRIVATE_KEY, or put the anchoring key in ${config.anchorKeyFile} (ANCHOR_KEY_FILE)`,
+      ]);
+    }
+  }
+  const probe = new JsonRpcProvider(config.chainRpcUrl);
+  try {
+    const chainId = deployment?.chainId ?? Number((await probe.getNetwork()).chainId);
+    return { rpcUrl: config.chainRpcUrl, chainId, contract, wallet, local: undefined };
+  } finally {
+    probe.destroy();
+  }
+}
+
+export async function startService(config: Config, options: StartOptions = {}): Promise<RunningService> {
+  const print = options.print ?? (() => {});
+  const chain = await setUpChain(config, print);
+  const ownsDatabase = options.database === undefined;
+  const db =
+    options.database ?? (await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir }));
+  try {
+    await migrate(db);
+  } catch (error) {
+    if (ownsDatabase) await db.close();
+    await chain.local?.close();
+    throw error;
+  }
+  const adminKey = await ensureAdminKey(db, config.dataDir);
+
+  let batcher: Batcher | undefined;
+  const ingestor: Ingestor = new Ingestor({
+    db,
+    queueLimit: config.ingestQueueLimit,
+    onCommitted: (created) => {
+      metrics.recordsIngested.inc(created);
+      pendingSinceSeal += created;
+      if (pendingSinceSeal >= config.maxBatch) batcher?.poke();
+    },
+  });
+  let pendingSinceSeal = 0;
+  const metrics = createMetrics({
+    ingestQueueDepth: () => ingestor.depth,
+    pendingRecords: () => countPending(db),
+  });
+
+  const provider = new JsonRpcProvider(chain.rpcUrl, chain.chainId, {
+    staticNetwork: true,
+    batchMaxCount: 1,
+    pollingInterval: 100,
+    // ethers caches identical calls for 250 ms by default; a cached nonce or block number
+    // would make the anchorer reuse a nonce or miss a confirmation.
+    cacheTimeout: -1,
+  });
+  const client = new AnchorClient(provider, chain.contract, chain.chainId, chain.wallet);
+  const chainReader = createChainReader(chain.rpcUrl, chain.chainId);
+
+  const { app, beginClose } = await buildApp(
+    {
+      db,
+      ingestor,
+      authenticator: new ApiKeyAuthenticator(db),
+      metrics,
+      config,
+      chainReader,
+      chainInfo: { chainId: chain.chainId, contract: chain.contract, rpcUrl: chain.rpcUrl },
+    },
+    { logger: options.logger ?? { level: config.logLevel } },
+  );
+  const log = app.log;
+
+  const leader = new Leader({
+    db,
+    log,
+    makeWork: async () => {
+      let anchorer: Anchorer | undefined;
+      const sealer = new Batcher({
+        db,
+        maxBatch: config.maxBatch,
+        intervalMs: config.batchIntervalMs,
+        log,
+        onSealed: (batch) => {
+          pendingSinceSeal = 0;
+          metrics.batchSize.observe(batch.size);
+          metrics.batchesSealed.inc();
+          anchorer?.poke();
+        },
+        onError: () => metrics.errors.inc({ component: "batcher", code: "seal_failed" }),
+      });
+      anchorer = new Anchorer({
+        db,
+        client,
+        confirmations: config.confirmations,
+        timeoutMs: config.anchorTimeoutMs,
+        idleMs: config.batchIntervalMs,
+        log,
+        onStep: (outcome) => {
+          if (outcome.kind !== "anchored") return;
+          metrics.anchorLatency.observe((Date.now() - outcome.sealedAt.getTime()) / 1000);
+          metrics.batchesAnchored.inc({ reconciled: String(outcome.reconciled) });
+        },
+        onError: (error) =>
+          metrics.errors.inc({
+            component: "anchorer",
+            code: String((error as { code?: unknown }).code ?? "error"),
+          }),
+      });
+      batcher = sealer;
+      const work = anchorer;
+      return {
+        start: () => {
+          sealer.start();
+          work.start();
+        },
+        stop: async () => {
+          batcher = undefined;
+          await sealer.stop();
+          await work.stop();
+        },
+      };
+    },
+  });
+  leader.start();
+
+  await app.listen({ host: config.host, port: config.port });
+  const address = app.server.address();
+  const port = typeof address === "object" && address !== null ? address.port : config.port;
+  const url = `http://${config.host.includes(":") ? `[${config.host}]` : config.host}:${port}`;
+
+  print(`Evidence Notary listening on ${url}`);
+  print(`  API docs (OpenAPI):  ${url}/docs`);
+  print(`  metrics:             ${url}/metrics`);
+  print(
+    `  database:            ${config.databaseUrl ? redactUrl(config.databaseUrl) : `PGlite in ${join(config.dataDir, "pglite")}`}`,
+  );
+  print(`  chain:               ${chain.rpcUrl} (chain id ${chain.chainId}${chain.local ? ", local" : ""})`);
+  print(`  EvidenceAnchor:      ${chain.contract}`);
+  print(`  anchoring account:   ${chain.wallet.address}`);
+  if (adminKey !== undefined) {
+    print(`  admin API key (shown once, also saved to ${join(config.dataDir, "admin.key")}):`);
+    print(`    ${adminKey}`);
+  }
+
+  let stopping: Promise<void> | undefined;
+  const stop = () => {
+    stopping ??= (async () => {
+      beginClose();
+      await app.close();
+      await ingestor.drain();
+      await leader.stop();
+      chainReader.destroy();
+      provider.destroy();
+      if (ownsDatabase) await db.close();
+      await chain.local?.close();
+    })();
+    return stopping;
+  };
+
+  return {
+    url,
+    chainUrl: chain.rpcUrl,
+    contract: chain.contract,
+    chainId: chain.chainId,
+    adminKey,
+    leader,
+    stop,
+  };
+}
+
+async function main(): Promise<void> {
+  let config: Config;
+  try {
+    loadDotEnv();
+    config = parseConfig(process.env);
+  } catch (error) {
+    console.error((error as Error).message);
+    process.exit(2);
+  }
+  let service: RunningService;
+  try {
+    service = await startService(config, { print: (line) => console.log(line) });
+  } catch (error) {
+    console.error(`Evidence Notary failed to start: ${(error as Error).message}`);
+    process.exit(1);
+  }
+  const shutdown = (signal: string) => {
+    console.log(`${signal}: draining (no new requests; finishing in-flight commits)`);
+    service.stop().then(
+      () => {
+        console.log("stopped cleanly");
+        process.exit(0);
+      },
+      (error: unknown) => {
+        console.error(`shutdown failed: ${(error as Error).message}`);
+        process.exit(1);
+      },
+    );
+  };
+  process.once("SIGTERM", () => shutdown("SIGTERM"));
+  process.once("SIGINT", () => shutdown("SIGINT"));
+}
+
+if (import.meta.main) await main();
