@@ -75,15 +75,7 @@ export async function anchorStep(options: AnchorStepOptions): Promise<StepOutcom
   if (receipt === null || receipt.status !== 1) return { kind: "pending", seq: batch.seq };
   const inclusion = await client.inclusionOf(signed.txHash);
   if (inclusion === null) return { kind: "pending", seq: batch.seq };
-  await markAnchored(db, batch.seq, storedInclusion(inclusion));
-  return {
-    kind: "anchored",
-    seq: batch.seq,
-    size: batch.size,
-    sealedAt: batch.sealedAt,
-    inclusion,
-    reconciled: false,
-  };
+  return recordAnchored(db, batch, inclusion, false);
 }
 
 async function reconcile(options: AnchorStepOptions, batch: BatchRow): Promise<StepOutcome> {
@@ -103,11 +95,18 @@ async function reconcile(options: AnchorStepOptions, batch: BatchRow): Promise<S
   if (inclusion === null) {
     throw new InvariantError(
       `batch ${batch.seq} is anchored on chain but its RootAnchored event was not found`,
-      {
-        seq: batch.seq,
-      },
+      { seq: batch.seq },
     );
   }
+  return recordAnchored(db, batch, inclusion, true);
+}
+
+async function recordAnchored(
+  db: Database,
+  batch: BatchRow,
+  inclusion: AnchorInclusion,
+  reconciled: boolean,
+): Promise<StepOutcome> {
   await markAnchored(db, batch.seq, storedInclusion(inclusion));
   return {
     kind: "anchored",
@@ -115,7 +114,7 @@ async function reconcile(options: AnchorStepOptions, batch: BatchRow): Promise<S
     size: batch.size,
     sealedAt: batch.sealedAt,
     inclusion,
-    reconciled: true,
+    reconciled,
   };
 }
 

@@ -1,12 +1,13 @@
 // Anchors sealed batches in seq order, one at a time, with exponential backoff on errors.
 // A chain that is down stops anchoring, never ingestion: batches simply wait as "sealed".
 // Runs only in the process that holds the leader lock.
+
+import { BackgroundLoop } from "../background-loop.ts";
 import type { AnchorClient } from "../chain/anchor-client.ts";
 import { describeChainError } from "../chain/chain-errors.ts";
 import { firstBatchInState, recordAnchorError } from "../db/batches.ts";
 import type { Database } from "../db/database.ts";
 import type { Logger } from "../logger.ts";
-import { Sleeper } from "../sleeper.ts";
 import { anchorStep, type StepOutcome } from "./anchor-step.ts";
 
 export interface AnchorerOptions {
@@ -24,32 +25,15 @@ export interface AnchorerOptions {
 const MIN_BACKOFF_MS = 200;
 const MAX_BACKOFF_MS = 30_000;
 
-export class Anchorer {
+export class Anchorer extends BackgroundLoop {
   private readonly options: AnchorerOptions;
-  private readonly sleeper = new Sleeper();
-  private stopped = false;
-  private loop: Promise<void> | undefined;
 
   constructor(options: AnchorerOptions) {
+    super();
     this.options = options;
   }
 
-  start(): void {
-    this.loop ??= this.run();
-  }
-
-  /** A batch was sealed: anchor it now. */
-  poke(): void {
-    this.sleeper.wake();
-  }
-
-  async stop(): Promise<void> {
-    this.stopped = true;
-    this.sleeper.wake();
-    await this.loop;
-  }
-
-  private async run(): Promise<void> {
+  protected async run(): Promise<void> {
     const { log } = this.options;
     let backoff = MIN_BACKOFF_MS;
     while (!this.stopped) {

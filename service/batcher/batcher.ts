@@ -1,8 +1,8 @@
 // Seals a batch when MAX_BATCH records are pending or BATCH_INTERVAL_MS has passed,
 // whichever comes first. Runs only in the process that holds the leader lock.
+import { BackgroundLoop } from "../background-loop.ts";
 import type { Database } from "../db/database.ts";
 import type { Logger } from "../logger.ts";
-import { Sleeper } from "../sleeper.ts";
 import { type SealedBatch, sealBatch } from "./seal-batch.ts";
 
 export interface BatcherOptions {
@@ -14,32 +14,15 @@ export interface BatcherOptions {
   onError?: (error: unknown) => void;
 }
 
-export class Batcher {
+export class Batcher extends BackgroundLoop {
   private readonly options: BatcherOptions;
-  private stopped = false;
-  private readonly sleeper = new Sleeper();
-  private loop: Promise<void> | undefined;
 
   constructor(options: BatcherOptions) {
+    super();
     this.options = options;
   }
 
-  start(): void {
-    this.loop ??= this.run();
-  }
-
-  /** Seal now instead of waiting for the interval (e.g. MAX_BATCH records are pending). */
-  poke(): void {
-    this.sleeper.wake();
-  }
-
-  async stop(): Promise<void> {
-    this.stopped = true;
-    this.sleeper.wake();
-    await this.loop;
-  }
-
-  private async run(): Promise<void> {
+  protected async run(): Promise<void> {
     const { db, maxBatch, intervalMs, log } = this.options;
     while (!this.stopped) {
       const started = Date.now();
