@@ -18,6 +18,15 @@ const DENIED_METHODS = new Set([
   "eth_signTypedData_v4",
 ]);
 
+// Browsers may call the endpoint from any page (the service's /verify page runs the
+// verifier in the browser): everything it serves is public chain data, and writes are
+// signed raw transactions, so allowing every origin gives a page nothing a curl lacks.
+const CORS_HEADERS = {
+  "access-control-allow-origin": "*",
+  "access-control-allow-methods": "POST, OPTIONS",
+  "access-control-allow-headers": "content-type",
+};
+
 interface RpcRequest {
   jsonrpc?: string;
   id?: unknown;
@@ -85,9 +94,13 @@ export interface RpcServer {
 export async function startRpcServer(chain: JournaledChain, host: string, port: number): Promise<RpcServer> {
   const server = createServer(async (req, res) => {
     const send = (status: number, body: unknown) => {
-      res.writeHead(status, { "content-type": "application/json" });
+      res.writeHead(status, { "content-type": "application/json", ...CORS_HEADERS });
       res.end(JSON.stringify(body));
     };
+    if (req.method === "OPTIONS") {
+      res.writeHead(204, { ...CORS_HEADERS, "access-control-max-age": "600" });
+      return res.end();
+    }
     if (req.method !== "POST") return send(405, rpcError(null, -32600, "use POST with a JSON-RPC body"));
     let parsed: unknown;
     try {

@@ -46,6 +46,28 @@ describe("permissioned JSON-RPC", () => {
     expect((await rpc({ jsonrpc: "2.0", id: 1, method: "eth_accounts" })).json).toMatchObject({ result: [] });
   });
 
+  it("lets browser pages call it: CORS preflight and headers on answers", async () => {
+    const preflight = await fetch(t.chain.url, {
+      method: "OPTIONS",
+      headers: {
+        origin: "http://127.0.0.1:8080",
+        "access-control-request-method": "POST",
+        "access-control-request-headers": "content-type",
+      },
+    });
+    expect(preflight.status).toBe(204);
+    expect(preflight.headers.get("access-control-allow-origin")).toBe("*");
+    expect(preflight.headers.get("access-control-allow-methods")).toContain("POST");
+    expect(preflight.headers.get("access-control-allow-headers")).toContain("content-type");
+    const res = await fetch(t.chain.url, {
+      method: "POST",
+      headers: { origin: "http://127.0.0.1:8080", "content-type": "application/json" },
+      body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "eth_chainId", params: [] }),
+    });
+    expect(res.headers.get("access-control-allow-origin")).toBe("*");
+    expect(await res.json()).toMatchObject({ result: "0x7a69" });
+  });
+
   it("answers malformed JSON with a parse error", async () => {
     const res = await fetch(t.chain.url, { method: "POST", body: "{not json" });
     expect(res.status).toBe(400);
