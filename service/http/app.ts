@@ -65,6 +65,9 @@ export async function buildApp(deps: AppDeps, options: BuildAppOptions = {}): Pr
   };
 
   registerErrorHandling(app);
+  // JSON only: without this, Fastify's built-in text/plain parser hands a string to the body
+  // schema, and a non-JSON content type gets a misleading 400 instead of 415.
+  app.removeContentTypeParser("text/plain");
 
   await app.register(swagger, {
     openapi: {
