@@ -1,0 +1,133 @@
+// Keeps docs/evidence-format.md true: the worked example is parsed out of the markdown and
+// every `name = formula = value` line is recomputed from the names above it, the JSON blocks
+// must equal the committed vector, and the chain constants must match the code.
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { sha256 } from "@noble/hashes/sha2.js";
+import { keccak_256 } from "@noble/hashes/sha3.js";
+import { describe, expect, it } from "vitest";
+import { canonicalize } from "../../service/core/canonical.ts";
+import { fromHex, type Hex, isHex, toHex } from "../../service/core/hex.ts";
+import { rootFromPath } from "../../service/core/merkle.ts";
+import { ROOT_ANCHORED_TOPIC, verifyBundleOffline } from "../../service/core/verify.ts";
+
+const ROOT = join(import.meta.dirname, "..", "..");
+const DOC = readFileSync(join(ROOT, "docs", "evidence-format.md"), "utf8");
+const VECTOR = JSON.parse(readFileSync(join(ROOT, "test", "vectors", "bundle-ok-leaf-2.json"), "utf8")) as {
+  input: { record: unknown; bundle: Record<string, unknown> };
+};
+
+function section(title: string): string {
+  const start = DOC.indexOf(`## ${title}`);
+  expect(start, `section "${title}" in the doc`).toBeGreaterThanOrEqual(0);
+  const end = DOC.indexOf("\n## ", start + 1);
+  return DOC.slice(start, end === -1 ? undefined : end);
+}
+
+function codeBlocks(text: string, lang: string): string[] {
+  const re = new RegExp(`\`\`\`${lang}\\n([\\s\\S]*?)\`\`\``, "g");
+  return [...text.matchAll(re)].map((m) => m[1] as string);
+}
+
+type Value = { text: string } | { bytes: Uint8Array };
+
+/** Evaluates the worked-example lines; returns every named value and how many formulas were recomputed. */
+function evaluateTrace(block: string): { values: Map<string, Value>; recomputed: number } {
+  const values = new Map<string, Value>();
+  let recomputed = 0;
+  const bytesOf = (operand: string): Uint8Array => {
+    if (isHex(operand)) return fromHex(operand);
+    const v = values.get(operand);
+    if (v === undefined || !("bytes" in v)) throw new Error(`unknown or non-byte operand ${operand}`);
+    return v.bytes;
+  };
+  for (const line of block.split("\n")) {
+    if (line.trim() === "" || line.startsWith("#")) continue;
+    const m = /^(\w+)\s+=\s+(.*)$/.exec(line);
+    if (m === null) throw new Error(`unparsed line: ${line}`);
+    const name = m[1] as string;
+    const parts = (m[2] as string).split(" = ");
+    const stated = parts[parts.length - 1] as string;
+    const formulas = parts.slice(0, -1);
+    if (!isHex(stated)) {
+      expect(formulas, line).toEqual([]);
+      values.set(name, { text: stated });
+      continue;
+    }
+    for (const formula of formulas) {
+      let computed: Uint8Array;
+      const hash = /^SHA-256\((.*)\)$/.exec(formula);
+      const utf8 = /^UTF-8\((\w+)\)$/.exec(formula);
+      if (hash) {
+        const operands = (hash[1] as string).split(" || ").map(bytesOf);
+        const input = new Uint8Array(operands.reduce((n, o) => n + o.length, 0));
+        let at = 0;
+        for (const o of operands) {
+          input.set(o, at);
+          at += o.length;
+        }
+        computed = sha256(input);
+      } else if (utf8) {
+        const v = values.get(utf8[1] as string);
+        if (v === undefined || !("text" in v)) throw new Error(`unknown text ${utf8[1]}`);
+        computed = new TextEncoder().encode(v.text);
+      } else {
+        computed = bytesOf(formula);
+      }
+      expect(toHex(computed), `${name} = ${formula}`).toBe(stated);
+      recomputed++;
+    }
+    values.set(name, { bytes: fromHex(stated) });
+  }
+  return { values, recomputed };
+}
+
+const hexOf = (values: Map<string, Value>, name: string): Hex => {
+  const v = values.get(name);
+  if (v === undefined || !("bytes" in v)) throw new Error(`no hex value ${name} in the worked example`);
+  return toHex(v.bytes);
+};
+
+describe("docs/evidence-format.md", () => {
+  const example = section("11. Worked example");
+  const [trace] = codeBlocks(example, "text");
+  const [recordJson] = codeBlocks(example, "json");
+
+  it("states a worked example whose every formula recomputes to the value written next to it", () => {
+    expect(trace).toBeDefined();
+    const { recomputed } = evaluateTrace(trace as string);
+    expect(recomputed).toBe(15);
+  });
+
+  it("uses the record of the vector, and its JCS text is what the code produces", () => {
+    const record = JSON.parse(recordJson as string);
+    expect(record).toEqual(VECTOR.input.record);
+    const { values } = evaluateTrace(trace as string);
+    const jcs = values.get("jcs");
+    expect(jcs && "text" in jcs ? jcs.text : undefined).toBe(new TextDecoder().decode(canonicalize(record)));
+  });
+
+  it("walks the audit path to the bundle's root, and the bundle in section 2 is the vector and verifies", () => {
+    const { values } = evaluateTrace(trace as string);
+    const bundle = JSON.parse(codeBlocks(section("2. The bundle (v1)"), "json")[0] as string);
+    expect(bundle).toEqual(VECTOR.input.bundle);
+    expect(verifyBundleOffline(bundle, { record: VECTOR.input.record }).ok).toBe(true);
+    expect(["digest", "salt", "leafHash", "root"].map((k) => hexOf(values, k))).toEqual([
+      bundle.digest,
+      bundle.salt,
+      bundle.leafHash,
+      bundle.root,
+    ]);
+    expect(["p0", "p1", "p2"].map((k) => hexOf(values, k))).toEqual(bundle.proof);
+    expect(hexOf(values, "r3")).toBe(bundle.root);
+    const viaCode = rootFromPath(fromHex(bundle.leafHash), 2, 5, bundle.proof.map(fromHex));
+    expect(toHex(viaCode)).toBe(hexOf(values, "r3"));
+  });
+
+  it("gives the contract's event topic and function selectors as the ABI computes them", () => {
+    const keccak = (signature: string) => toHex(keccak_256(new TextEncoder().encode(signature)));
+    expect(DOC).toContain(`topic0 = \`${ROOT_ANCHORED_TOPIC}\``);
+    expect(DOC).toContain(`\`${keccak("getAnchor(uint64)").slice(0, 10)}\``);
+    expect(DOC).toContain(`\`${keccak("verifyInclusion(uint64,bytes32,uint64,bytes32[])").slice(0, 10)}\``);
+  });
+});
