@@ -11,6 +11,7 @@ import type { AppContext, AppDeps } from "./app-context.ts";
 import { bearerToken, requireRole } from "./auth.ts";
 import { errorBody, registerErrorHandling } from "./error-handler.ts";
 import { batchRoutes } from "./routes/batches.ts";
+import { certificateRoutes } from "./routes/certificate.ts";
 import { keyRoutes } from "./routes/keys.ts";
 import { opsRoutes } from "./routes/ops.ts";
 import { recordRoutes } from "./routes/records.ts";
@@ -107,6 +108,7 @@ export async function buildApp(deps: AppDeps, options: BuildAppOptions = {}): Pr
 
   await opsRoutes(ctx);
   await recordRoutes(ctx);
+  await certificateRoutes(ctx);
   await batchRoutes(ctx);
   await verifyRoutes(ctx);
   await keyRoutes(ctx);

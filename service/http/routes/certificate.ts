@@ -1,0 +1,71 @@
+// GET /v1/records/:id/certificate: the printable evidence certificate (HTML) of an
+// anchored record. The bundle is verified against the chain at request time, so the page
+// states what the chain says now. While the record is pending the answer is the same as
+// /proof's: 202 {id, status:"pending"} (JSON) with Retry-After; unknown or erased: 404.
+// A chain that cannot be asked gives 503 rather than a certificate with unchecked steps.
+import type { Static } from "typebox";
+import { Type } from "typebox";
+import { verifyBundle } from "../../core/verify.ts";
+import { CERTIFICATE_SCRIPT_HASH, renderCertificate } from "../../evidence/certificate.ts";
+import { readRecordEvidence } from "../../evidence/record-evidence.ts";
+import { NotFoundError } from "../../service-errors.ts";
+import type { AppContext } from "../app-context.ts";
+import { pageCsp } from "../html.ts";
+import { AUTH_ERRORS, ErrorResponse, SECURITY } from "../schemas/common.ts";
+import { IdParams, PendingProof } from "../schemas/records.ts";
+
+export async function certificateRoutes({ app, deps, auth }: AppContext): Promise<void> {
+  app.get<{ Params: Static<typeof IdParams> }>(
+    "/v1/records/:id/certificate",
+    {
+      preHandler: auth(["reader"]),
+      schema: {
+        tags: ["records"],
+        security: SECURITY,
+        summary: "Printable evidence certificate (HTML) of an anchored record",
+        description:
+          "200 text/html once anchored: the record's digest, times (UTC and the viewer's local time), batch, root, transaction, block and contract, every verification step with its result (checked against the chain now), and the evidence bundle, embedded and downloadable. 202 while pending; 503 when the chain cannot be reached.",
+        params: IdParams,
+        produces: ["text/html", "application/json"],
+        response: {
+          200: Type.String({ description: "The certificate, an HTML page" }),
+          202: PendingProof,
+          404: ErrorResponse,
+          503: ErrorResponse,
+          ...AUTH_ERRORS,
+        },
+      },
+    },
+    async (request, reply) => {
+      const { id } = request.params;
+      const evidence = await readRecordEvidence(deps.db, id);
+      if (evidence.status === "unknown") throw new NotFoundError(`no record with id ${id}`);
+      if (evidence.status === "shredded") {
+        throw new NotFoundError(
+          `record ${id} was erased (its salt was deleted); no certificate can be issued`,
+        );
+      }
+      if (evidence.status === "pending") {
+        return reply.code(202).header("retry-after", "1").send({ id, status: "pending" });
+      }
+      const report = await verifyBundle(
+        evidence.bundle,
+        deps.chainReader === undefined ? {} : { chain: deps.chainReader },
+      );
+      const html = renderCertificate({
+        bundle: evidence.bundle,
+        receivedAt: evidence.row.receivedAt.toISOString(),
+        report,
+        issuedAt: new Date().toISOString(),
+      });
+      return reply
+        .code(200)
+        .type("text/html; charset=utf-8")
+        .header("content-security-policy", pageCsp({ scriptHashes: [CERTIFICATE_SCRIPT_HASH] }))
+        .header("cache-control", "no-store")
+        .header("x-content-type-options", "nosniff")
+        .header("referrer-policy", "no-referrer")
+        .send(html);
+    },
+  );
+}
