@@ -16,6 +16,7 @@ import type { Database } from "../../service/db/database.ts";
 import { migrate } from "../../service/db/migrate.ts";
 import { openPglite } from "../../service/db/pglite.ts";
 import { openPostgres } from "../../service/db/postgres.ts";
+import { createPostgresSchema } from "./postgres-schema.ts";
 
 export const POSTGRES_URL = process.env.TEST_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/test";
 
@@ -108,21 +109,12 @@ function postgresTarget(cleanups: Array<() => Promise<void>>): DatabaseTarget {
   return {
     kind: "postgres",
     async create(options = {}) {
-      const schema = `test_${randomBytes(8).toString("hex")}`;
-      const admin = openPostgres(POSTGRES_URL, { max: 1 });
-      await admin.exec(`CREATE SCHEMA ${schema}`);
-      await admin.close();
+      const schema = await createPostgresSchema(POSTGRES_URL);
       // Registered before the pool, so it runs after the pool is closed (cleanups run in reverse).
-      cleanups.push(async () => {
-        const dropper = openPostgres(POSTGRES_URL, { max: 1 });
-        await dropper.exec(`DROP SCHEMA ${schema} CASCADE`);
-        await dropper.close();
-      });
-      const url = new URL(POSTGRES_URL);
-      url.searchParams.set("options", `-c search_path=${schema}`);
-      const db = connect(url.toString());
+      cleanups.push(schema.drop);
+      const db = connect(schema.url);
       if (options.migrate !== false) await migrate(db);
-      return { db, url: url.toString() };
+      return { db, url: schema.url };
     },
     connect,
   };
@@ -133,13 +125,23 @@ function postgresTarget(cleanups: Array<() => Promise<void>>): DatabaseTarget {
  * The PostgreSQL copy is skipped when the server is unreachable.
  */
 export function forEachDatabase(suite: (target: DatabaseTarget) => void): void {
-  for (const kind of ["pglite", "postgres"] as const) {
-    describe.skipIf(kind === "postgres" && !postgresReachable)(kind, () => {
-      const cleanups: Array<() => Promise<void>> = [];
-      afterAll(async () => {
-        for (const cleanup of cleanups.reverse()) await cleanup();
-      });
-      suite(kind === "pglite" ? pgliteTarget(cleanups) : postgresTarget(cleanups));
+  for (const kind of ["pglite", "postgres"] as const) registerSuite(kind, suite);
+}
+
+/**
+ * Registers `suite` for PostgreSQL only, inside `describe("postgres")`, skipped when the
+ * server is unreachable: for tests of several service processes sharing one database.
+ */
+export function forPostgres(suite: (target: DatabaseTarget) => void): void {
+  registerSuite("postgres", suite);
+}
+
+function registerSuite(kind: DatabaseKind, suite: (target: DatabaseTarget) => void): void {
+  describe.skipIf(kind === "postgres" && !postgresReachable)(kind, () => {
+    const cleanups: Array<() => Promise<void>> = [];
+    afterAll(async () => {
+      for (const cleanup of cleanups.reverse()) await cleanup();
     });
-  }
+    suite(kind === "pglite" ? pgliteTarget(cleanups) : postgresTarget(cleanups));
+  });
 }
