@@ -15,13 +15,6 @@ import {
   recordAnchorError,
 } from "../../service/db/batches.ts";
 import type { Database } from "../../service/db/database.ts";
-import {
-  assignToBatch,
-  countPending,
-  insertRecords,
-  lockSealing,
-  selectPendingForSeal,
-} from "../../service/db/records.ts";
 import { forEachDatabase, truncateAll } from "../helpers/databases.ts";
 import { randomBytesArray } from "./bytes.ts";
 
@@ -33,42 +26,10 @@ async function storeTree(db: Database, size: number) {
   return { seq, tree };
 }
 
-/** The batcher's seal, composed from the query functions in one transaction. */
-async function seal(db: Database, maxBatch: number): Promise<number | null> {
-  return db.transaction(async (tx) => {
-    await lockSealing(tx);
-    const pending = await selectPendingForSeal(tx, maxBatch);
-    if (pending.length === 0) return null;
-    const seq = await nextSeq(tx);
-    const tree = buildTree(pending.map((p) => p.leaf));
-    await insertBatch(tx, { seq, root: treeRoot(tree), size: tree.size, levels: tree.levels });
-    const assigned = await assignToBatch(
-      tx,
-      seq,
-      pending.map((p) => p.id),
-    );
-    if (assigned !== pending.length) throw new Error(`assigned ${assigned} of ${pending.length}`);
-    return seq;
-  });
-}
-
-async function insertPending(db: Database, count: number): Promise<void> {
-  await insertRecords(
-    db,
-    Array.from({ length: count }, (_, i) => ({
-      id: `r${i}`,
-      digest: randomBytesArray(32),
-      salt: randomBytesArray(32),
-      leaf: randomBytesArray(32),
-    })),
-  );
-}
-
 forEachDatabase((target) => {
   let db: Database;
-  let url: string | undefined;
   beforeAll(async () => {
-    ({ db, url } = await target.create());
+    ({ db } = await target.create());
   });
   beforeEach(() => truncateAll(db));
 
@@ -160,28 +121,5 @@ forEachDatabase((target) => {
     expect(await markAnchored(db, 1, { ...inclusion, txHash: otherTx })).toBe(true);
     expect((await getBatch(db, 1))?.txHash).toEqual(otherTx);
     expect(await batchesToAnchor(db)).toEqual([]);
-  });
-
-  it("seals every pending record exactly once when sealers run concurrently", async () => {
-    await insertPending(db, 100);
-    const others = target.kind === "postgres" ? [db, target.connect(url as string), db] : [db, db, db];
-    const sealed: Array<number | null> = [];
-    for (let round = 0; round < 3; round++) {
-      sealed.push(...(await Promise.all(others.map((d) => seal(d, 30)))));
-    }
-    expect(sealed.filter((s) => s !== null).sort((a, b) => (a as number) - (b as number))).toEqual([
-      0, 1, 2, 3,
-    ]);
-    expect(await countPending(db)).toBe(0);
-    expect((await listBatches(db, { limit: 10 })).map((b) => b.size)).toEqual([30, 30, 30, 10]);
-    const counts = await db.query<{ seq: number; n: number; maxIndex: number }>(
-      `SELECT seq, count(*) AS n, max(leaf_index) AS "maxIndex" FROM records GROUP BY seq ORDER BY seq`,
-    );
-    expect(counts).toEqual([
-      { seq: 0, n: 30, maxIndex: 29 },
-      { seq: 1, n: 30, maxIndex: 29 },
-      { seq: 2, n: 30, maxIndex: 29 },
-      { seq: 3, n: 10, maxIndex: 9 },
-    ]);
   });
 });
