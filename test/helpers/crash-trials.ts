@@ -96,6 +96,8 @@ export interface LoadOptions {
   /** Prefix of every id, unique per load run. */
   prefix: string;
   random: () => number;
+  /** Each worker pauses about this long between calls (0 to twice it), to bound the volume. */
+  paceMs?: number;
 }
 
 export interface Load {
@@ -138,17 +140,16 @@ export function startLoad(harness: CrashHarness, options: LoadOptions): Load {
           id?: string;
           results?: Array<{ id: string; status: string }>;
         };
-        if (res.status !== 202) {
-          failedCalls++;
-          continue;
-        }
-        if (batch) {
+        if (res.status !== 202) failedCalls++;
+        else if (batch) {
           for (const r of body.results ?? []) if (r.status !== "conflict") harness.acked.add(r.id);
         } else if (body.id !== undefined) harness.acked.add(body.id);
       } catch {
         failedCalls++;
         dead.add(url);
       }
+      const pause = Math.floor(options.random() * 2 * (options.paceMs ?? 15));
+      if (pause > 0 && !stopped) await new Promise((r) => setTimeout(r, pause));
     }
   };
   const running = Array.from({ length: options.workers }, (_, w) => worker(w));
