@@ -1,0 +1,309 @@
+// The audit of one sealed batch, from what is stored and what the chain says. Pure: the
+// runner (run-audit.ts) reads the rows and the anchor; this file only recomputes and compares.
+//
+// Three sources must agree, and each disagreement names where it is:
+//   records   each row's leaf = SHA-256(0x00 || salt || digest) (leaf.ts), and the rows hold
+//             exactly the leaf indexes 0..size-1;
+//   the tree  the stored levels (what proofs are served from) are the RFC 6962 tree of those
+//             leaves, and its root is the batch's root;
+//   the chain getAnchor(seq) holds the batch's root and size.
+// A record whose salt was deleted (crypto-shredded) cannot be recomputed by design; it is
+// reported as shredded, not as tampering, and its stored leaf still counts in the tree.
+import type { Hex } from "../core/hex.ts";
+import { toHex } from "../core/hex.ts";
+import { hashLeaf } from "../core/leaf.ts";
+import { buildTree, bytesEqual, HASH_BYTES, levelSizes, treeRoot } from "../core/merkle.ts";
+import type { ChainAnchor } from "../core/verify.ts";
+import type { Finding } from "./findings.ts";
+
+export interface StoredBatch {
+  seq: number;
+  root: Uint8Array;
+  size: number;
+  state: "sealed" | "sent" | "anchored";
+  /** Set once an anchoring transaction was sent. */
+  chainId: number | null;
+  contract: Uint8Array | null;
+}
+
+export interface StoredLeafRow {
+  id: string;
+  digest: Uint8Array;
+  /** Null once crypto-shredded. */
+  salt: Uint8Array | null;
+  leaf: Uint8Array;
+  leafIndex: number;
+}
+
+export interface BatchEvidence {
+  batch: StoredBatch;
+  /** Every record row assigned to the batch. */
+  rows: readonly StoredLeafRow[];
+  /** The stored tree levels, level 0 (the leaves) first; a missing level is an empty array. */
+  levels: readonly Uint8Array[];
+  /** The contract's getAnchor(seq); null when it holds none. */
+  anchor: ChainAnchor | null;
+  /** The chain and contract being audited. */
+  chain: { chainId: number; contract: Hex };
+}
+
+export interface BatchAudit {
+  seq: number;
+  records: number;
+  /** Ids of records whose salt was deleted. */
+  shredded: string[];
+  findings: Finding[];
+}
+
+export function auditBatch(evidence: BatchEvidence): BatchAudit {
+  const { batch } = evidence;
+  const findings: Finding[] = [];
+  const shredded: string[] = [];
+  for (const row of evidence.rows) {
+    if (row.salt === null) shredded.push(row.id);
+    else {
+      const finding = checkLeaf(batch.seq, row, row.salt);
+      if (finding !== undefined) findings.push(finding);
+    }
+  }
+  const placed = placeRows(batch, evidence.rows, evidence.levels[0], findings);
+  const recordLeaves = concatLeaves(placed.ordered);
+  if (recordLeaves.length === 0) {
+    findings.push({
+      kind: "root_mismatch",
+      seq: batch.seq,
+      recordId: null,
+      message: `batch ${batch.seq} has no records, so its root cannot be recomputed`,
+      actual: toHex(batch.root),
+    });
+  } else {
+    const tree = buildTree(recordLeaves);
+    const root = treeRoot(tree);
+    if (!bytesEqual(root, batch.root)) {
+      findings.push({
+        kind: "root_mismatch",
+        seq: batch.seq,
+        recordId: null,
+        message: `the root recomputed from the ${placed.ordered.length} stored records of batch ${batch.seq} is not the batch's stored root`,
+        expected: toHex(root),
+        actual: toHex(batch.root),
+      });
+    }
+    if (placed.exact && placed.level0Matches)
+      findings.push(...checkUpperLevels(batch.seq, tree.levels, evidence.levels));
+  }
+  findings.push(...checkAnchor(evidence));
+  return { seq: batch.seq, records: evidence.rows.length, shredded, findings };
+}
+
+function checkLeaf(seq: number, row: StoredLeafRow, salt: Uint8Array): Finding | undefined {
+  let expected: Uint8Array;
+  try {
+    expected = hashLeaf(salt, row.digest);
+  } catch (error) {
+    return {
+      kind: "leaf_mismatch",
+      seq,
+      recordId: row.id,
+      leafIndex: row.leafIndex,
+      message: `record ${row.id} in batch ${seq}: its leaf cannot be recomputed (${(error as Error).message})`,
+    };
+  }
+  if (bytesEqual(expected, row.leaf)) return undefined;
+  return {
+    kind: "leaf_mismatch",
+    seq,
+    recordId: row.id,
+    leafIndex: row.leafIndex,
+    message: `record ${row.id} in batch ${seq}: its stored leaf is not SHA-256(0x00 || salt || digest); its digest, salt or leaf was changed`,
+    expected: toHex(expected),
+    actual: toHex(row.leaf),
+  };
+}
+
+/**
+ * Puts the rows in leaf order and checks that they hold exactly 0..size-1, each row's leaf
+ * equal to the stored tree's leaf at its index. Returns the rows in index order (rows with an
+ * impossible or taken index last, as stored), whether the indexes were exact, and whether
+ * the stored leaf level equals the records' leaves.
+ */
+function placeRows(
+  batch: StoredBatch,
+  rows: readonly StoredLeafRow[],
+  level0: Uint8Array | undefined,
+  findings: Finding[],
+): { ordered: StoredLeafRow[]; exact: boolean; level0Matches: boolean } {
+  const bySlot: Array<StoredLeafRow | undefined> = new Array(batch.size);
+  const extra: StoredLeafRow[] = [];
+  for (const row of [...rows].sort((a, b) => a.leafIndex - b.leafIndex)) {
+    const inRange = Number.isInteger(row.leafIndex) && row.leafIndex >= 0 && row.leafIndex < batch.size;
+    if (inRange && bySlot[row.leafIndex] === undefined) {
+      bySlot[row.leafIndex] = row;
+      continue;
+    }
+    extra.push(row);
+    findings.push({
+      kind: "record_unexpected",
+      seq: batch.seq,
+      recordId: row.id,
+      leafIndex: row.leafIndex,
+      message: inRange
+        ? `record ${row.id} claims leaf index ${row.leafIndex} of batch ${batch.seq}, which another record holds`
+        : `record ${row.id} claims leaf index ${row.leafIndex}, outside batch ${batch.seq} of ${batch.size} leaves: it was inserted or moved`,
+    });
+  }
+  const level0Shaped = level0 !== undefined && level0.length === batch.size * HASH_BYTES;
+  if (!level0Shaped) {
+    findings.push({
+      kind: "tree_node_mismatch",
+      seq: batch.seq,
+      recordId: null,
+      message: `the stored tree of batch ${batch.seq} has no leaf level of ${batch.size} leaves`,
+      expected: batch.size * HASH_BYTES,
+      actual: level0?.length ?? 0,
+    });
+  }
+  let level0Matches = level0Shaped;
+  for (let index = 0; index < batch.size; index++) {
+    const row = bySlot[index];
+    const treeLeaf = level0Shaped
+      ? (level0 as Uint8Array).subarray(index * HASH_BYTES, (index + 1) * HASH_BYTES)
+      : undefined;
+    if (row === undefined) {
+      level0Matches = false;
+      findings.push({
+        kind: "record_missing",
+        seq: batch.seq,
+        recordId: null,
+        leafIndex: index,
+        message: `batch ${batch.seq} has no record at leaf index ${index}${treeLeaf === undefined ? "" : ` (the stored tree's leaf there is ${toHex(treeLeaf)})`}: it was deleted or moved`,
+        ...(treeLeaf === undefined ? {} : { expected: toHex(treeLeaf) }),
+      });
+    } else if (treeLeaf !== undefined && !bytesEqual(treeLeaf, row.leaf)) {
+      level0Matches = false;
+      findings.push({
+        kind: "tree_leaf_mismatch",
+        seq: batch.seq,
+        recordId: row.id,
+        leafIndex: index,
+        message: `record ${row.id} at leaf index ${index} of batch ${batch.seq} is not the stored tree's leaf there: changed, swapped or moved`,
+        expected: toHex(treeLeaf),
+        actual: toHex(row.leaf),
+      });
+    }
+  }
+  const ordered = [...bySlot.filter((row): row is StoredLeafRow => row !== undefined), ...extra];
+  return { ordered, exact: extra.length === 0 && ordered.length === batch.size, level0Matches };
+}
+
+/** Levels 1..top of the stored tree against the tree rebuilt from the same leaves. */
+function checkUpperLevels(
+  seq: number,
+  rebuilt: readonly Uint8Array[],
+  stored: readonly Uint8Array[],
+): Finding[] {
+  const findings: Finding[] = [];
+  const sizes = levelSizes(rebuilt[0] ? rebuilt[0].length / HASH_BYTES : 0);
+  for (let level = 1; level < sizes.length; level++) {
+    const want = rebuilt[level] as Uint8Array;
+    const have = stored[level];
+    if (have === undefined || have.length !== want.length) {
+      findings.push({
+        kind: "tree_node_mismatch",
+        seq,
+        recordId: null,
+        message: `level ${level} of the stored tree of batch ${seq} is missing or has the wrong number of nodes`,
+        expected: want.length / HASH_BYTES,
+        actual: (have?.length ?? 0) / HASH_BYTES,
+      });
+      continue;
+    }
+    if (bytesEqual(want, have)) continue;
+    let index = 0;
+    while (
+      bytesEqual(
+        want.subarray(index * HASH_BYTES, (index + 1) * HASH_BYTES),
+        have.subarray(index * HASH_BYTES, (index + 1) * HASH_BYTES),
+      )
+    )
+      index++;
+    findings.push({
+      kind: "tree_node_mismatch",
+      seq,
+      recordId: null,
+      message: `node ${index} of level ${level} of the stored tree of batch ${seq} is not the hash of its children: proofs served from it are wrong`,
+      expected: toHex(want.subarray(index * HASH_BYTES, (index + 1) * HASH_BYTES)),
+      actual: toHex(have.subarray(index * HASH_BYTES, (index + 1) * HASH_BYTES)),
+    });
+  }
+  if (stored.length > sizes.length) {
+    findings.push({
+      kind: "tree_node_mismatch",
+      seq,
+      recordId: null,
+      message: `the stored tree of batch ${seq} has ${stored.length} levels, a tree of its size has ${sizes.length}`,
+      expected: sizes.length,
+      actual: stored.length,
+    });
+  }
+  return findings;
+}
+
+function checkAnchor(evidence: BatchEvidence): Finding[] {
+  const { batch, anchor, chain } = evidence;
+  const findings: Finding[] = [];
+  const base = { seq: batch.seq, recordId: null };
+  const contract = batch.contract === null ? null : toHex(batch.contract);
+  if (
+    (contract !== null && contract !== chain.contract) ||
+    (batch.chainId !== null && batch.chainId !== chain.chainId)
+  ) {
+    findings.push({
+      ...base,
+      kind: "anchor_elsewhere",
+      message: `batch ${batch.seq} was sent to contract ${contract} on chain ${batch.chainId}, not the audited ${chain.contract} on chain ${chain.chainId}`,
+      expected: `${chain.contract}@${chain.chainId}`,
+      actual: `${contract}@${batch.chainId}`,
+    });
+  }
+  if (anchor === null) {
+    // A batch not yet anchored is judged by its age, once for all batches (audit-ledger.ts).
+    if (batch.state === "anchored") {
+      findings.push({
+        ...base,
+        kind: "anchor_missing",
+        message: `batch ${batch.seq} is recorded as anchored, but the contract holds no anchor for seq ${batch.seq}`,
+      });
+    }
+    return findings;
+  }
+  const root = toHex(batch.root);
+  if (anchor.root !== root) {
+    findings.push({
+      ...base,
+      kind: "anchor_root_mismatch",
+      message: `the contract's root for seq ${batch.seq} is not the batch's stored root`,
+      expected: anchor.root,
+      actual: root,
+    });
+  }
+  if (anchor.treeSize !== batch.size) {
+    findings.push({
+      ...base,
+      kind: "anchor_size_mismatch",
+      message: `the contract's treeSize for seq ${batch.seq} is ${anchor.treeSize}, the batch stores ${batch.size}`,
+      expected: anchor.treeSize,
+      actual: batch.size,
+    });
+  }
+  return findings;
+}
+
+function concatLeaves(rows: readonly StoredLeafRow[]): Uint8Array {
+  const out = new Uint8Array(rows.length * HASH_BYTES);
+  for (const [i, row] of rows.entries()) {
+    // A leaf of the wrong length is already a leaf_mismatch; keep the tree buildable.
+    out.set(row.leaf.subarray(0, HASH_BYTES), i * HASH_BYTES);
+  }
+  return out;
+}

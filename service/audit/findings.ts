@@ -1,0 +1,88 @@
+// What an audit can find. Each finding names the batch (seq) and, where one is involved,
+// the record: by id, or by leaf index and leaf hash when the record row itself is gone.
+import type { Hex } from "../core/hex.ts";
+
+export type FindingKind =
+  /** A record's stored leaf is not SHA-256(0x00 || salt || digest): its digest, salt or leaf was changed. */
+  | "leaf_mismatch"
+  /** The batch has no record at this leaf index: a record was deleted (or moved out). */
+  | "record_missing"
+  /** A record claims a leaf index outside 0..size-1, or one another record holds: inserted or moved. */
+  | "record_unexpected"
+  /** A record's leaf differs from the stored tree's leaf at its index: changed, swapped or moved. */
+  | "tree_leaf_mismatch"
+  /** The stored tree (served in proofs) is not the tree of its own leaves, or is missing a level. */
+  | "tree_node_mismatch"
+  /** The root recomputed from the batch's stored records is not the batch's stored root. */
+  | "root_mismatch"
+  /** The batch is recorded as anchored, but the contract holds no anchor for its seq. */
+  | "anchor_missing"
+  /** The contract's root for this seq is not the batch's stored root. */
+  | "anchor_root_mismatch"
+  /** The contract's treeSize for this seq is not the batch's stored size. */
+  | "anchor_size_mismatch"
+  /** The batch row names another contract or chain than the one audited. */
+  | "anchor_elsewhere"
+  /** Sealed longer than the threshold ago and still not recorded as anchored. */
+  | "batch_not_anchored"
+  /** A seq below the highest stored one has no batch: batches must be dense from 0. */
+  | "batch_missing"
+  /** The contract holds an anchor for a seq the database has no batch for. */
+  | "unknown_onchain_batch"
+  /** A record has been pending (not in any batch) longer than the threshold. */
+  | "stale_pending";
+
+export interface Finding {
+  kind: FindingKind;
+  /** The batch concerned; null for a pending record. */
+  seq: number | null;
+  /** The record concerned, when its row exists. */
+  recordId: string | null;
+  /** The leaf index concerned, when one is. */
+  leafIndex?: number;
+  message: string;
+  /** What it should be (the reference: recomputed value, chain, stored tree). */
+  expected?: Hex | string | number;
+  /** What is stored. */
+  actual?: Hex | string | number;
+}
+
+/** Most findings of one kind reported per batch; the rest are counted in one more finding. */
+export const MAX_FINDINGS_PER_KIND = 100;
+
+/**
+ * Keeps at most `max` findings of each (kind, seq) and replaces the rest by one finding that
+ * counts them, so a batch whose records were all deleted yields a readable report.
+ */
+export function capFindings(findings: readonly Finding[], max = MAX_FINDINGS_PER_KIND): Finding[] {
+  const seen = new Map<string, number>();
+  const kept: Finding[] = [];
+  for (const finding of findings) {
+    const key = `${finding.kind}:${finding.seq}`;
+    const count = (seen.get(key) ?? 0) + 1;
+    seen.set(key, count);
+    if (count <= max) kept.push(finding);
+  }
+  for (const [key, count] of seen) {
+    if (count <= max) continue;
+    const first = findings.find((f) => `${f.kind}:${f.seq}` === key) as Finding;
+    kept.push({
+      kind: first.kind,
+      seq: first.seq,
+      recordId: null,
+      message: `…and ${count - max} more ${first.kind} findings${first.seq === null ? "" : ` in batch ${first.seq}`}`,
+    });
+  }
+  return kept;
+}
+
+/** Drops repeated findings (same kind, batch, record and index), keeping the first. */
+export function uniqueFindings(findings: readonly Finding[]): Finding[] {
+  const seen = new Set<string>();
+  return findings.filter((f) => {
+    const key = `${f.kind}:${f.seq}:${f.recordId}:${f.leafIndex}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
