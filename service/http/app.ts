@@ -16,6 +16,7 @@ import { keyRoutes } from "./routes/keys.ts";
 import { opsRoutes } from "./routes/ops.ts";
 import { recordRoutes } from "./routes/records.ts";
 import { verifyRoutes } from "./routes/verify.ts";
+import { verifyPageRoutes } from "./routes/verify-page.ts";
 
 export interface BuildAppOptions {
   logger?: FastifyServerOptions["logger"];
@@ -111,6 +112,7 @@ export async function buildApp(deps: AppDeps, options: BuildAppOptions = {}): Pr
   await certificateRoutes(ctx);
   await batchRoutes(ctx);
   await verifyRoutes(ctx);
+  await verifyPageRoutes(ctx);
   await keyRoutes(ctx);
 
   return {
