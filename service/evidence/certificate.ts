@@ -89,7 +89,7 @@ export function renderCertificate(view: CertificateView): string {
 
 <section class="checks">
   <h2>4. Verification, step by step</h2>
-  <p class="note">Checked when this certificate was issued, against the blockchain itself.</p>
+  <p class="note">${escapeHtml(checkedAgainst(view.report))}</p>
   <ol>
     ${view.report.checks.map(checkItem).join("\n    ")}
   </ol>
@@ -127,6 +127,13 @@ function verdict(report: VerifyReport): string {
     return `<p class="verdict fail" data-verdict="invalid">The evidence does NOT verify. Failed: ${escapeHtml(names)}.</p>`;
   }
   return `<p class="verdict pass" data-verdict="valid">The evidence verifies: all ${ran} checks that were run passed.</p>`;
+}
+
+function checkedAgainst(report: VerifyReport): string {
+  const chainChecked = report.checks.some((c) => c.name === "anchor_tx" && c.status !== "skip");
+  return chainChecked
+    ? "Checked when this certificate was issued, against the blockchain itself."
+    : "Checked when this certificate was issued; the blockchain was not consulted, so the steps that need it were not run.";
 }
 
 function checkItem(check: CheckResult): string {
