@@ -122,6 +122,24 @@ forEachDatabase((target) => {
       expect(res.json).toMatchObject({ error: { code: "not_found" } });
     });
 
+    it("answers 202 with the pending shape (and Retry-After) while the record is not anchored", async () => {
+      // A second service whose batcher waits an hour: the record stays pending.
+      const slow = await startTestService(target, { BATCH_INTERVAL_MS: "3600000" });
+      try {
+        const ack = await slow.call("POST", "/v1/records", {
+          key: slow.keys.submitter,
+          body: { id: "case-43", record: { amount: "1.00" } },
+        });
+        expect(ack.status).toBe(202);
+        const res = await slow.call("GET", "/v1/records/case-43/certificate", { key: slow.keys.reader });
+        expect(res.status).toBe(202);
+        expect(res.json).toEqual({ id: "case-43", status: "pending" });
+        expect(res.headers.get("retry-after")).toBe("1");
+      } finally {
+        await slow.stop();
+      }
+    });
+
     it("needs a reader (or admin) key", async () => {
       const anonymous = await s.call("GET", "/v1/records/case-42/certificate");
       expect(anonymous.status).toBe(401);
