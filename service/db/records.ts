@@ -74,16 +74,42 @@ export async function findRecordsByIds(q: Queryable, ids: readonly string[]): Pr
   return q.query(findRecordsByIdsSql, [ids]);
 }
 
-export const getRecordSql = `SELECT ${RECORD_COLUMNS}, r.pos, r.seq, r.leaf_index AS "leafIndex",
+const RECORD_WITH_BATCH_FROM = `SELECT ${RECORD_COLUMNS}, r.pos, r.seq, r.leaf_index AS "leafIndex",
   b.state, b.root, b.size, b.sealed_at AS "sealedAt", b.chain_id AS "chainId", b.contract,
   b.tx_hash AS "txHash", b.sent_at AS "sentAt", b.block_number AS "blockNumber",
   b.block_hash AS "blockHash", b.block_timestamp AS "blockTimestamp", b.anchored_at AS "anchoredAt"
-FROM records r LEFT JOIN batches b ON b.seq = r.seq
+FROM records r LEFT JOIN batches b ON b.seq = r.seq`;
+
+export const getRecordSql = `${RECORD_WITH_BATCH_FROM}
 WHERE r.id = $1`;
 
 export async function getRecord(q: Queryable, id: string): Promise<RecordWithBatch | null> {
   const rows = await q.query<RecordWithBatch>(getRecordSql, [id]);
   return rows[0] ?? null;
+}
+
+// Keyset paging in (received_at, pos) order, served by the index records_received_at; the
+// cursor is the last row's pos, whose received_at the subquery looks up.
+export const listRecordsReceivedSql = `${RECORD_WITH_BATCH_FROM}
+WHERE r.received_at >= $1 AND r.received_at < $2
+  AND ($3::bigint IS NULL OR (r.received_at, r.pos) > (SELECT c.received_at, c.pos FROM records c WHERE c.pos = $3))
+ORDER BY r.received_at, r.pos
+LIMIT $4`;
+
+/**
+ * Records received in [from, to), oldest first, at most `limit`; `after` is the `pos` of the
+ * last record of the previous page (omit it for the first page).
+ */
+export async function listRecordsReceived(
+  q: Queryable,
+  window: { from: Date; to: Date; after?: number; limit: number },
+): Promise<RecordWithBatch[]> {
+  return q.query<RecordWithBatch>(listRecordsReceivedSql, [
+    window.from,
+    window.to,
+    window.after ?? null,
+    window.limit,
+  ]);
 }
 
 /**

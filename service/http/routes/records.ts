@@ -1,7 +1,7 @@
 // /v1/records: submit (one or many), read status, fetch the evidence bundle.
 import type { Static } from "typebox";
 import { BUNDLE_SCHEMA } from "../../core/bundle.ts";
-import { getRecord } from "../../db/records.ts";
+import { getRecord, listRecordsReceived } from "../../db/records.ts";
 import { readRecordEvidence, recordStatusView } from "../../evidence/record-evidence.ts";
 import type { IngestResult } from "../../ingest/ingestor.ts";
 import { prepareRecord } from "../../ingest/prepare-record.ts";
@@ -15,6 +15,8 @@ import {
   PendingProof,
   ProofQuery,
   RecordAck,
+  RecordListQuery,
+  RecordPage,
   RecordStatus,
   RecordSubmission,
 } from "../schemas/records.ts";
@@ -115,6 +117,34 @@ export async function recordRoutes(ctx: AppContext): Promise<void> {
         return ackOf(r);
       });
       return reply.code(202).send({ created, duplicates, conflicts, results: items });
+    },
+  );
+
+  app.get<{ Querystring: Static<typeof RecordListQuery> }>(
+    "/v1/records",
+    {
+      preHandler: auth(["reader"]),
+      schema: {
+        tags,
+        security: SECURITY,
+        summary: "Records received in a time window, oldest first, paged",
+        description:
+          "Records with receivedFrom <= receivedAt < receivedTo, in the order they were received. Used by the case export (`npm run export -- --from … --to …`).",
+        querystring: RecordListQuery,
+        response: { 200: RecordPage, 400: ErrorResponse, ...AUTH_ERRORS },
+      },
+    },
+    async (request) => {
+      const { receivedFrom, receivedTo, after } = request.query;
+      const limit = request.query.limit ?? 100;
+      const rows = await listRecordsReceived(deps.db, {
+        from: new Date(receivedFrom),
+        to: new Date(receivedTo),
+        ...(after === undefined ? {} : { after }),
+        limit,
+      });
+      const last = rows[rows.length - 1];
+      return { records: rows.map(recordStatusView), next: rows.length === limit && last ? last.pos : null };
     },
   );
 

@@ -68,6 +68,28 @@ export const RecordStatus = Type.Object({
 
 export const IdParams = Type.Object({ id: RecordId });
 
+export const RecordListQuery = Type.Object({
+  receivedFrom: Type.String({
+    format: "date-time",
+    description: "ISO 8601; records received at or after this instant",
+  }),
+  receivedTo: Type.String({
+    format: "date-time",
+    description: "ISO 8601; records received before this instant",
+  }),
+  after: Type.Optional(
+    Type.Integer({ minimum: 0, description: "The `next` of the previous page; omit for the first page" }),
+  ),
+  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, default: 100 })),
+});
+
+export const RecordPage = Type.Object({
+  records: Type.Array(RecordStatus, { description: "Oldest first" }),
+  next: Type.Union([Type.Null(), Type.Integer()], {
+    description: "Pass as `after` for the next page; null on the last page",
+  }),
+});
+
 export const ProofQuery = Type.Object({
   wait: Type.Optional(
     Type.Integer({
