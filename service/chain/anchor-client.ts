@@ -168,9 +168,14 @@ export class AnchorClient {
     return this.inclusionOf(log.transactionHash as Hex);
   }
 
+  /**
+   * Where a successful transaction was mined; null when it is not mined or it reverted. A
+   * reverted anchor (e.g. a second process sending the same seq during a leader handover)
+   * may sit in the very block of the successful one: it must never be taken for the anchor.
+   */
   async inclusionOf(txHash: Hex): Promise<AnchorInclusion | null> {
     const receipt = await this.provider.getTransactionReceipt(txHash);
-    if (receipt === null) return null;
+    if (receipt === null || receipt.status !== 1) return null;
     const block = await this.provider.getBlock(receipt.blockHash);
     if (block === null) return null;
     return {
