@@ -26,9 +26,11 @@ export async function certificateRoutes({ app, deps, auth }: AppContext): Promis
         description:
           "200 text/html once anchored: the record's digest, times (UTC and the viewer's local time), batch, root, transaction, block and contract, every verification step with its result (checked against the chain now), and the evidence bundle, embedded and downloadable. 202 while pending; 503 when the chain cannot be reached.",
         params: IdParams,
-        produces: ["text/html", "application/json"],
         response: {
-          200: Type.String({ description: "The certificate, an HTML page" }),
+          200: {
+            description: "The certificate, an HTML page",
+            content: { "text/html": { schema: Type.String() } },
+          },
           202: PendingProof,
           404: ErrorResponse,
           503: ErrorResponse,
