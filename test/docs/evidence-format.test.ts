@@ -5,7 +5,9 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { sha256 } from "@noble/hashes/sha2.js";
 import { keccak_256 } from "@noble/hashes/sha3.js";
+import { Interface } from "ethers";
 import { describe, expect, it } from "vitest";
+import { ANCHOR_ABI } from "../../service/chain/anchor-abi.ts";
 import { canonicalize } from "../../service/core/canonical.ts";
 import { fromHex, type Hex, isHex, toHex } from "../../service/core/hex.ts";
 import { rootFromPath } from "../../service/core/merkle.ts";
@@ -129,5 +131,21 @@ describe("docs/evidence-format.md", () => {
     expect(DOC).toContain(`topic0 = \`${ROOT_ANCHORED_TOPIC}\``);
     expect(DOC).toContain(`\`${keccak("getAnchor(uint64)").slice(0, 10)}\``);
     expect(DOC).toContain(`\`${keccak("verifyInclusion(uint64,bytes32,uint64,bytes32[])").slice(0, 10)}\``);
+  });
+
+  it("describes the verifyInclusion call data as the ABI encodes it", () => {
+    expect(DOC).toContain("`0xaa6dec5e ‖ uint256(seq) ‖ leafHash ‖ uint256(leafIndex) ‖ uint256(0x80) ‖");
+    const b = VECTOR.input.bundle as { batch: number; leafHash: string; leafIndex: number; proof: string[] };
+    const word = (n: number) => n.toString(16).padStart(64, "0");
+    const byDoc = `0xaa6dec5e${word(b.batch)}${b.leafHash.slice(2)}${word(b.leafIndex)}${word(0x80)}${word(
+      b.proof.length,
+    )}${b.proof.map((p) => p.slice(2)).join("")}`;
+    const byAbi = new Interface(ANCHOR_ABI).encodeFunctionData("verifyInclusion", [
+      b.batch,
+      b.leafHash,
+      b.leafIndex,
+      b.proof,
+    ]);
+    expect(byDoc).toBe(byAbi);
   });
 });
