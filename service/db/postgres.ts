@@ -1,12 +1,18 @@
 // PostgreSQL through a pg.Pool. A transaction holds one pooled client from BEGIN to
 // COMMIT/ROLLBACK; an advisory lock holds its own client outside the pool, so that the lock
 // lives exactly as long as that session and a dead session shows up as `lost`.
+//
+// Losing the server is not a bug: every call here turns a lost or refused connection into
+// UnavailableError (HTTP 503 + Retry-After), so callers need no driver knowledge, and a
+// connection attempt gives up after CONNECT_TIMEOUT_MS instead of hanging on a silent network.
 import pg from "pg";
+import { UnavailableError } from "../service-errors.ts";
 import type { AdvisoryLock, Database, Queryable } from "./database.ts";
 import { byteaFromHex, lockKeySql, parseInt8 } from "./database.ts";
 
 const BYTEA_OID = 17;
 const INT8_OID = 20;
+const CONNECT_TIMEOUT_MS = 5000;
 
 /** bytea -> Uint8Array; pg's own parser (a Buffer) only for the legacy escape format. */
 function parseBytea(text: string): Uint8Array {
@@ -33,28 +39,56 @@ export interface PostgresOptions {
   lockHeartbeatMs?: number;
 }
 
+/** SQLSTATE classes and codes that mean the session is gone or cannot be had, not a bad statement. */
+const CONNECTION_SQLSTATE = /^(08|57P0[123]|53300)/;
+const CONNECTION_MESSAGES =
+  /Connection terminated|connection error|timeout exceeded when trying to connect|Query read timeout|Client was closed|ECONNREFUSED|ECONNRESET/i;
+
+/** The server could not be reached or the session died (as opposed to a statement that failed). */
+export function isConnectionLoss(error: unknown): boolean {
+  if (error instanceof pg.DatabaseError) return CONNECTION_SQLSTATE.test(error.code ?? "");
+  const code = (error as { code?: unknown }).code;
+  if (typeof code === "string" && /^E[A-Z]+$/.test(code)) return true;
+  return error instanceof Error && CONNECTION_MESSAGES.test(error.message);
+}
+
+/** Runs `call`, turning a connection loss into UnavailableError; other errors pass unchanged. */
+async function reachable<T>(call: () => Promise<T>): Promise<T> {
+  try {
+    return await call();
+  } catch (error) {
+    if (!isConnectionLoss(error)) throw error;
+    throw new UnavailableError("the database is unavailable; retry shortly", { cause: error });
+  }
+}
+
 function wrap(client: pg.Pool | pg.PoolClient | pg.Client): Queryable {
   return {
     async query<T>(sql: string, params?: unknown[]): Promise<T[]> {
-      const result = await client.query(sql, params);
+      const result = await reachable(() => client.query(sql, params));
       return result.rows as T[];
     },
     async exec(script: string): Promise<void> {
-      await client.query(script);
+      await reachable(() => client.query(script));
     },
   };
 }
 
 export function openPostgres(url: string, options: PostgresOptions = {}): Database {
   const onError = options.onError ?? ((error: Error) => console.warn(`database: ${error.message}`));
-  const config: pg.ClientConfig = { connectionString: url, types: TYPES, keepAlive: true };
+  const config: pg.ClientConfig = {
+    connectionString: url,
+    types: TYPES,
+    keepAlive: true,
+    connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
+  };
   const pool = new pg.Pool({ ...config, max: options.max ?? 10 });
   // An idle client whose connection dies emits 'error' on the pool; unhandled, it would crash.
   pool.on("error", onError);
   const locks = new Set<AdvisoryLock>();
 
   async function transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> {
-    const client = await pool.connect();
+    const client = await reachable(() => pool.connect());
     // While checked out, a client has no pool listener: keep a connection loss from crashing.
     let broken: Error | undefined;
     const onClientError = (error: Error) => {
@@ -62,10 +96,11 @@ export function openPostgres(url: string, options: PostgresOptions = {}): Databa
     };
     client.on("error", onClientError);
     try {
-      await client.query("BEGIN");
+      const tx = wrap(client);
+      await tx.exec("BEGIN");
       try {
-        const result = await fn(wrap(client));
-        await client.query("COMMIT");
+        const result = await fn(tx);
+        await tx.exec("COMMIT");
         return result;
       } catch (error) {
         try {
@@ -89,7 +124,9 @@ export function openPostgres(url: string, options: PostgresOptions = {}): Databa
     exec: direct.exec,
     transaction,
     async tryAcquireLock(key) {
-      const lock = await acquireSessionLock(config, key, options.lockHeartbeatMs ?? 5000, onError);
+      const lock = await reachable(() =>
+        acquireSessionLock(config, key, options.lockHeartbeatMs ?? 5000, onError),
+      );
       if (lock === null) return null;
       locks.add(lock);
       lock.lost.then(() => locks.delete(lock));
@@ -102,7 +139,7 @@ export function openPostgres(url: string, options: PostgresOptions = {}): Databa
       };
     },
     async ping() {
-      await pool.query("SELECT 1");
+      await direct.exec("SELECT 1");
     },
     close() {
       closing ??= (async () => {

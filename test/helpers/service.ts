@@ -30,22 +30,9 @@ export interface TestService {
   stop(): Promise<void>;
 }
 
-export async function startTestService(
-  target: DatabaseTarget,
-  env: Record<string, string> = {},
-): Promise<TestService> {
-  const dataDir = await makeDataDir("en-service-");
-  const database = await target.create();
-  const config = parseConfig({
-    DATA_DIR: dataDir,
-    PORT: "0",
-    CHAIN_PORT: "0",
-    BATCH_INTERVAL_MS: "100",
-    ...env,
-  });
-  const service = await startService(config, { database: database.db, logger: false });
-  const url = service.url;
-  const call: TestService["call"] = async (method, path, options = {}) => {
+/** One HTTP call to the service at `url`; `body` is JSON-encoded unless it is a string. */
+export function httpCaller(url: string): TestService["call"] {
+  return async (method, path, options = {}) => {
     const headers: Record<string, string> = { ...options.headers };
     if (options.key !== undefined) headers.authorization = `Bearer ${options.key}`;
     let body: string | undefined;
@@ -63,6 +50,24 @@ export async function startTestService(
     }
     return { status: res.status, headers: res.headers, json, text };
   };
+}
+
+export async function startTestService(
+  target: DatabaseTarget,
+  env: Record<string, string> = {},
+): Promise<TestService> {
+  const dataDir = await makeDataDir("en-service-");
+  const database = await target.create();
+  const config = parseConfig({
+    DATA_DIR: dataDir,
+    PORT: "0",
+    CHAIN_PORT: "0",
+    BATCH_INTERVAL_MS: "100",
+    ...env,
+  });
+  const service = await startService(config, { database: database.db, logger: false });
+  const url = service.url;
+  const call = httpCaller(url);
   const admin = service.adminKey;
   if (admin === undefined) throw new Error("a fresh service must create an admin key");
   const newKey = async (role: string) => {
