@@ -110,6 +110,31 @@ forEachDatabase((target) => {
       await page.screenshot({ path: join(RESULTS, "verify-page.png"), fullPage: true });
     });
 
+    it("takes the bundle as a dropped file and the record from the file picker", async () => {
+      await page.fill("#bundle", "");
+      await page.fill("#record", "");
+      const bundleText = JSON.stringify(bundle);
+      const dataTransfer = await page.evaluateHandle((text) => {
+        const transfer = new DataTransfer();
+        transfer.items.add(new File([text], "bundle.json", { type: "application/json" }));
+        return transfer;
+      }, bundleText);
+      await page.dispatchEvent("#bundle", "drop", { dataTransfer });
+      const recordText = JSON.stringify(RECORDS[1]?.record);
+      await page.setInputFiles("#record-file", {
+        name: "record.json",
+        mimeType: "application/json",
+        buffer: Buffer.from(recordText),
+      });
+      await page.waitForFunction(
+        ([b, r]) =>
+          (document.getElementById("bundle") as HTMLTextAreaElement).value === b &&
+          (document.getElementById("record") as HTMLTextAreaElement).value === r,
+        [bundleText, recordText],
+        { timeout: 10_000 },
+      );
+    });
+
     it("shows digest red for a tampered record", async () => {
       const statuses = await verifyInPage(bundle, { ...RECORDS[1]?.record, amount: "7000.00" });
       expect(statuses).toMatchObject({
