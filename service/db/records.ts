@@ -88,11 +88,14 @@ export async function getRecord(q: Queryable, id: string): Promise<RecordWithBat
   return rows[0] ?? null;
 }
 
-// Keyset paging in (received_at, pos) order, served by the index records_received_at; the
-// cursor is the last row's pos, whose received_at the subquery looks up.
+// Keyset paging in (received_at, pos) order: one row comparison, which the index
+// records_received_at serves as a range scan on every page. The cursor is the last row's
+// pos, whose received_at the subquery looks up; the first page starts at (from, -1).
 export const listRecordsReceivedSql = `${RECORD_WITH_BATCH_FROM}
-WHERE r.received_at >= $1 AND r.received_at < $2
-  AND ($3::bigint IS NULL OR (r.received_at, r.pos) > (SELECT c.received_at, c.pos FROM records c WHERE c.pos = $3))
+WHERE (r.received_at, r.pos) > (
+    COALESCE((SELECT c.received_at FROM records c WHERE c.pos = $3::bigint), $1::timestamptz),
+    COALESCE($3::bigint, -1))
+  AND r.received_at < $2
 ORDER BY r.received_at, r.pos
 LIMIT $4`;
 
