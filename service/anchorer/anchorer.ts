@@ -23,7 +23,10 @@ export interface AnchorerOptions {
 }
 
 const MIN_BACKOFF_MS = 200;
-const MAX_BACKOFF_MS = 30_000;
+// Every seal pokes the anchorer, so while the chain is down the backoff climbs with each
+// failed retry; once the chain is back, the last sleep is the delay before anchoring
+// resumes. One cheap nextSeq call per 5 s is nothing for a node, and recovery stays prompt.
+const MAX_BACKOFF_MS = 5_000;
 
 export class Anchorer extends BackgroundLoop {
   private readonly options: AnchorerOptions;
