@@ -14,6 +14,8 @@ import { ANCHOR_ABI } from "./anchor-abi.ts";
 export const DEFAULT_RPC_TIMEOUT_MS = 15_000;
 
 export interface JsonRpcChainReader extends ChainReader {
+  /** EvidenceAnchor.nextSeq(): how many batches `contract` holds; null when it is no anchor contract. */
+  getNextSeq(contract: Hex): Promise<number | null>;
   /** Stops the provider; call when done so the process can exit. */
   destroy(): void;
 }
@@ -113,6 +115,11 @@ export function createChainReader(
     async verifyInclusion(contract, seq, leafHash, leafIndex, proof): Promise<boolean> {
       const result = await callAnchor(contract, "verifyInclusion", [seq, leafHash, leafIndex, proof]);
       return result !== undefined && result[0] === true;
+    },
+
+    async getNextSeq(contract: Hex): Promise<number | null> {
+      const result = await callAnchor(contract, "nextSeq", []);
+      return result === undefined ? null : Number(result[0] as bigint);
     },
 
     destroy() {

@@ -84,12 +84,17 @@ async function loadPgliteTemplate(): Promise<Blob> {
   }
 }
 
+/** A freshly initialized PGlite data directory, for openPglite's loadDataDir (skips initdb). */
+export function pgliteTemplateDump(): Promise<Blob> {
+  pgliteTemplate ??= loadPgliteTemplate();
+  return pgliteTemplate;
+}
+
 function pgliteTarget(cleanups: Array<() => Promise<void>>): DatabaseTarget {
   return {
     kind: "pglite",
     async create(options = {}) {
-      pgliteTemplate ??= loadPgliteTemplate();
-      const db = await openPglite(undefined, { loadDataDir: await pgliteTemplate });
+      const db = await openPglite(undefined, { loadDataDir: await pgliteTemplateDump() });
       cleanups.push(() => db.close());
       if (options.migrate !== false) await migrate(db);
       return { db, url: undefined };

@@ -1,5 +1,6 @@
 // Child processes for tests: start a script on the pinned Node, wait for a line, kill it.
-import { type ChildProcess, spawn } from "node:child_process";
+import { type ChildProcess, execFile, spawn } from "node:child_process";
+import { createServer } from "node:net";
 import { fileURLToPath } from "node:url";
 
 export const REPO_ROOT = fileURLToPath(new URL("../..", import.meta.url));
@@ -57,4 +58,47 @@ export function stopProcess(
     child.once("exit", (code, sig) => resolve(code ?? (sig as string)));
     child.kill(signal);
   });
+}
+
+export interface ScriptRun {
+  /** Exit code; -1 when killed (e.g. after timeoutMs). */
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/**
+ * Runs `node <script> ...args` in the repo root to its end. Asynchronous on purpose: the
+ * chain or service the script talks to may be running in this very process.
+ */
+export function runScript(
+  script: string,
+  args: string[],
+  env: Record<string, string | undefined> = {},
+  timeoutMs = 60_000,
+): Promise<ScriptRun> {
+  const childEnv: Record<string, string> = {};
+  for (const [name, value] of Object.entries({ ...process.env, ...env })) {
+    if (value !== undefined) childEnv[name] = value; // undefined in `env` removes the variable
+  }
+  return new Promise((resolve) => {
+    execFile(
+      process.execPath,
+      [script, ...args],
+      { cwd: REPO_ROOT, env: childEnv, timeout: timeoutMs, maxBuffer: 64 * 1024 * 1024 },
+      (error, stdout, stderr) => {
+        const code = error === null ? 0 : typeof error.code === "number" ? error.code : -1;
+        resolve({ code, stdout, stderr });
+      },
+    );
+  });
+}
+
+/** A local port nothing listens on (bound to a free one, then closed): for "unreachable" tests. */
+export async function closedPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise((resolve) => server.close(resolve));
+  return port;
 }

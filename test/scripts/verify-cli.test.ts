@@ -3,7 +3,6 @@
 // receipt and block, then `node scripts/verify.ts` run as a child process.
 import { execFile } from "node:child_process";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { ContractTransactionResponse } from "ethers";
@@ -15,6 +14,7 @@ import { hashLeaf, newSalt } from "../../service/core/leaf.ts";
 import { buildTree, inclusionPath, treeRoot } from "../../service/core/merkle.ts";
 import { CHECK_NAMES } from "../../service/core/verify.ts";
 import { startTestChain, type TestChain } from "../helpers/local-chain.ts";
+import { closedPort } from "../helpers/processes.ts";
 
 const CLI = join(import.meta.dirname, "..", "..", "scripts", "verify.ts");
 
@@ -32,15 +32,6 @@ function runCli(args: string[], env: Record<string, string> = {}): Promise<Run> 
       resolve({ code, stdout, stderr });
     });
   });
-}
-
-/** A port nothing listens on: bind to a free one, then close it. */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
 }
 
 describe("npm run verify (scripts/verify.ts) against a real chain", () => {

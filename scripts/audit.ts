@@ -1,0 +1,187 @@
+// `npm run audit -- [--from <seq>] [--to <seq>] [--sample <n> [--seed <n>]]
+//                   [--pending-older-than <seconds>] [--json <file>] [--rpc <url>] [--contract <0x…>]`
+//
+// Re-verifies sealed batches against the service's database and the chain: every leaf from
+// its digest and salt, every root from its leaves, every root and size against the contract,
+// the seqs for gaps, and flags what stays pending or unanchored too long. The checks live in
+// service/audit/; this file reads arguments, shows progress and prints.
+//
+// Exit codes: 0 clean; 1 something was found (each finding names its batch and record);
+// 2 usage or I/O error (bad option, database or RPC unreachable): nothing was decided.
+import { writeFile } from "node:fs/promises";
+import { parseArgs } from "node:util";
+import cliProgress from "cli-progress";
+import { isAddress } from "ethers";
+import { AuditSourceError, openAuditChain, openAuditDatabase } from "../service/audit/audit-sources.ts";
+import { formatSummary } from "../service/audit/audit-summary.ts";
+import { type AuditProgress, AuditSetupError, runAudit } from "../service/audit/run-audit.ts";
+import { ConfigError, loadDotEnv, parseConfig } from "../service/config.ts";
+import { ChainUnavailableError } from "../service/core/errors.ts";
+import type { Hex } from "../service/core/hex.ts";
+
+const USAGE = `usage: npm run audit -- [--from <seq>] [--to <seq>] [--sample <n> [--seed <n>]]
+                      [--pending-older-than <seconds>] [--json <file>|-] [--rpc <url>] [--contract <address>]
+Reads DATABASE_URL (else the PGlite database in DATA_DIR) and the chain at --rpc, CHAIN_RPC_URL
+or the local chain on CHAIN_PORT. Exit 0 clean, 1 findings, 2 usage or I/O error.`;
+const DEFAULT_PENDING_SECONDS = 300;
+
+class UsageError extends Error {}
+
+async function main(argv: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      from: { type: "string" },
+      to: { type: "string" },
+      sample: { type: "string" },
+      seed: { type: "string" },
+      "pending-older-than": { type: "string" },
+      json: { type: "string" },
+      rpc: { type: "string" },
+      contract: { type: "string" },
+      help: { type: "boolean", short: "h", default: false },
+    },
+  });
+  if (values.help) {
+    console.log(USAGE);
+    return 0;
+  }
+  if (positionals.length > 0) throw new UsageError(`unexpected argument ${positionals[0]}\n${USAGE}`);
+  const from = integerOption("--from", values.from, 0);
+  const to = integerOption("--to", values.to, 0);
+  if (from !== undefined && to !== undefined && to < from)
+    throw new UsageError("--to must not be below --from");
+  const sample = integerOption("--sample", values.sample, 1);
+  const seed = integerOption("--seed", values.seed, 0) ?? Math.floor(Math.random() * 2 ** 31);
+  const pendingOlderThanSeconds =
+    integerOption("--pending-older-than", values["pending-older-than"], 0) ?? DEFAULT_PENDING_SECONDS;
+  if (values.rpc !== undefined && !/^https?:\/\//.test(values.rpc)) {
+    throw new UsageError(`--rpc must be an http:// or https:// URL, got ${values.rpc}`);
+  }
+  if (values.contract !== undefined && !isAddress(values.contract)) {
+    throw new UsageError(`--contract must be a 0x-prefixed 20-byte address, got ${values.contract}`);
+  }
+
+  loadDotEnv();
+  const config = parseConfig(process.env);
+  const chain = await openAuditChain(config, {
+    rpcUrl: values.rpc,
+    contract: values.contract as Hex | undefined,
+  });
+  try {
+    const { db, description } = await openAuditDatabase(config);
+    try {
+      const progress = progressReporter();
+      let report: Awaited<ReturnType<typeof runAudit>>;
+      try {
+        report = await runAudit({
+          db,
+          chain: chain.reader,
+          chainId: chain.chainId,
+          contract: chain.contract,
+          from,
+          to,
+          sample,
+          seed,
+          pendingOlderThanSeconds,
+          onProgress: progress.update,
+        });
+      } finally {
+        progress.stop();
+      }
+      const summary = formatSummary(report);
+      const json = `${JSON.stringify({ database: description, rpc: new URL(chain.rpcUrl).origin, ...report }, null, 2)}\n`;
+      if (values.json === "-") {
+        console.error(summary);
+        process.stdout.write(json);
+      } else {
+        console.log(summary);
+        if (values.json !== undefined) {
+          try {
+            await writeFile(values.json, json);
+          } catch (error) {
+            throw new AuditSourceError(
+              `cannot write the report to ${values.json}: ${(error as Error).message}`,
+            );
+          }
+          console.log(`JSON report: ${values.json}`);
+        }
+      }
+      return report.ok ? 0 : 1;
+    } finally {
+      await db.close();
+    }
+  } finally {
+    chain.reader.destroy();
+  }
+}
+
+function integerOption(name: string, raw: string | undefined, min: number): number | undefined {
+  if (raw === undefined) return undefined;
+  const n = Number(raw);
+  if (!/^\d+$/.test(raw) || !Number.isSafeInteger(n) || n < min) {
+    throw new UsageError(`${name} must be an integer of at least ${min}, got "${raw}"`);
+  }
+  return n;
+}
+
+/** A bar on a terminal; elsewhere (cron, CI, a pipe) a plain line every few seconds and at the end. */
+function progressReporter(): { update: (p: AuditProgress) => void; stop: () => void } {
+  if (process.stderr.isTTY) {
+    const bar = new cliProgress.SingleBar(
+      {
+        format: "auditing |{bar}| {value}/{total} batches | {records} records | ETA {eta_formatted}",
+        stream: process.stderr,
+        hideCursor: true,
+        clearOnComplete: true,
+      },
+      cliProgress.Presets.shades_classic,
+    );
+    let started = false;
+    return {
+      update: (p) => {
+        if (!started) {
+          bar.start(p.batchesTotal, p.batchesDone, { records: p.records });
+          started = true;
+        } else bar.update(p.batchesDone, { records: p.records });
+      },
+      stop: () => bar.stop(),
+    };
+  }
+  let last = 0;
+  return {
+    update: (p) => {
+      const now = Date.now();
+      if (p.batchesDone !== p.batchesTotal && now - last < 2000) return;
+      last = now;
+      console.error(`audit: ${p.batchesDone}/${p.batchesTotal} batches, ${p.records} records`);
+    },
+    stop: () => {},
+  };
+}
+
+try {
+  process.exitCode = await main(process.argv.slice(2));
+} catch (error) {
+  if (
+    error instanceof UsageError ||
+    String((error as { code?: unknown }).code).startsWith("ERR_PARSE_ARGS")
+  ) {
+    console.error((error as Error).message);
+  } else if (
+    error instanceof ConfigError ||
+    error instanceof AuditSourceError ||
+    error instanceof AuditSetupError
+  ) {
+    console.error(`audit could not run (nothing was decided): ${(error as Error).message}`);
+  } else if (error instanceof ChainUnavailableError) {
+    console.error(
+      `audit could not read the chain (nothing was decided): ${error.message}. ` +
+        "Pass --rpc, set CHAIN_RPC_URL, or start the local chain (npm run chain).",
+    );
+  } else {
+    console.error(`audit failed (nothing was decided): ${(error as Error).stack ?? error}`);
+  }
+  process.exitCode = 2;
+}

@@ -1,0 +1,168 @@
+// The audit's I/O: reads each selected batch from the database and its anchor from the chain,
+// hands them to the pure checks (audit-batch.ts, audit-ledger.ts) and gathers one report.
+// Read-only on both sides. A few batches are read at once, so database and RPC round trips
+// overlap with hashing.
+import type { Hex } from "../core/hex.ts";
+import type { ChainAnchor } from "../core/verify.ts";
+import {
+  batchLeafRows,
+  batchLevels,
+  databaseNow,
+  missingBatchSeqs,
+  stalePendingRecords,
+} from "../db/audit-reads.ts";
+import { batchesToAnchor, getBatch, nextSeq } from "../db/batches.ts";
+import type { Queryable } from "../db/database.ts";
+import { auditBatch } from "./audit-batch.ts";
+import { auditLedger } from "./audit-ledger.ts";
+import { capFindings, type Finding, uniqueFindings } from "./findings.ts";
+import { selectSeqs } from "./select-batches.ts";
+
+/** The chain reads an audit needs (JsonRpcChainReader has them). */
+export interface AuditChain {
+  getAnchor(contract: Hex, seq: number): Promise<ChainAnchor | null>;
+  getNextSeq(contract: Hex): Promise<number | null>;
+}
+
+export interface AuditProgress {
+  batchesDone: number;
+  batchesTotal: number;
+  records: number;
+}
+
+export interface RunAuditOptions {
+  db: Queryable;
+  chain: AuditChain;
+  chainId: number;
+  contract: Hex;
+  /** First seq to re-verify; default 0. */
+  from?: number | undefined;
+  /** Last seq to re-verify; default (and at most) the highest stored. */
+  to?: number | undefined;
+  /** Re-verify only this many batches of the range, drawn with `seed`. */
+  sample?: number | undefined;
+  seed: number;
+  /** Grace period for pending records and unanchored batches. */
+  pendingOlderThanSeconds: number;
+  /** Batches read at once; default 4. */
+  concurrency?: number;
+  onProgress?: (progress: AuditProgress) => void;
+}
+
+export interface AuditReport {
+  /** True when nothing was found. */
+  ok: boolean;
+  startedAt: string;
+  finishedAt: string;
+  durationMs: number;
+  chain: { chainId: number; contract: Hex; nextSeq: number };
+  /** Batches the database holds (1 + the highest seq). */
+  databaseBatches: number;
+  scope: { from: number; to: number; sample: number | null; seed: number; batches: number };
+  pendingOlderThanSeconds: number;
+  totals: { batches: number; records: number; shredded: number; findings: number; recordsPerSecond: number };
+  findings: Finding[];
+  /** Records whose salt was deleted: unverifiable by design, not tampering. */
+  shredded: Array<{ seq: number; recordId: string }>;
+}
+
+/** The audit cannot start: the address holds no EvidenceAnchor contract. */
+export class AuditSetupError extends Error {
+  override name = "AuditSetupError";
+}
+
+/** Most stale pending records and missing seqs read one by one. */
+const LEDGER_LIST_LIMIT = 1000;
+
+export async function runAudit(options: RunAuditOptions): Promise<AuditReport> {
+  const started = new Date();
+  const { db, chain, contract } = options;
+  const chainNextSeq = await chain.getNextSeq(contract);
+  if (chainNextSeq === null) {
+    throw new AuditSetupError(`${contract} on chain ${options.chainId} is not an EvidenceAnchor contract`);
+  }
+  const dbNextSeq = await nextSeq(db);
+  const from = options.from ?? 0;
+  const to = Math.min(options.to ?? dbNextSeq - 1, dbNextSeq - 1);
+  const seqs = selectSeqs({ from, to, sample: options.sample, seed: options.seed });
+
+  const batchFindings: Finding[][] = new Array(seqs.length);
+  const shredded: AuditReport["shredded"] = [];
+  let records = 0;
+  let done = 0;
+  let next = 0;
+  const worker = async () => {
+    while (next < seqs.length) {
+      const slot = next++;
+      const seq = seqs[slot] as number;
+      const audit = await auditStoredBatch(options, seq);
+      batchFindings[slot] = audit.findings;
+      for (const recordId of audit.shredded) shredded.push({ seq, recordId });
+      records += audit.records;
+      done++;
+      options.onProgress?.({ batchesDone: done, batchesTotal: seqs.length, records });
+    }
+  };
+  options.onProgress?.({ batchesDone: 0, batchesTotal: seqs.length, records: 0 });
+  await Promise.all(Array.from({ length: Math.max(1, options.concurrency ?? 4) }, worker));
+
+  const now = await databaseNow(db);
+  const stale = await stalePendingRecords(db, options.pendingOlderThanSeconds, LEDGER_LIST_LIMIT);
+  const ledgerFindings = auditLedger({
+    dbNextSeq,
+    missingSeqs: await missingBatchSeqs(db, LEDGER_LIST_LIMIT),
+    chainNextSeq,
+    unanchored: await batchesToAnchor(db),
+    stalePending: stale.records,
+    stalePendingCount: stale.total,
+    now,
+    thresholdSeconds: options.pendingOlderThanSeconds,
+  });
+  const findings = capFindings(uniqueFindings([...batchFindings.flat(), ...ledgerFindings]));
+  shredded.sort((a, b) => a.seq - b.seq || a.recordId.localeCompare(b.recordId));
+
+  const finished = new Date();
+  const durationMs = finished.getTime() - started.getTime();
+  return {
+    ok: findings.length === 0,
+    startedAt: started.toISOString(),
+    finishedAt: finished.toISOString(),
+    durationMs,
+    chain: { chainId: options.chainId, contract, nextSeq: chainNextSeq },
+    databaseBatches: dbNextSeq,
+    scope: { from, to, sample: options.sample ?? null, seed: options.seed, batches: seqs.length },
+    pendingOlderThanSeconds: options.pendingOlderThanSeconds,
+    totals: {
+      batches: seqs.length,
+      records,
+      shredded: shredded.length,
+      findings: findings.length,
+      recordsPerSecond: Math.round(records / Math.max(durationMs / 1000, 0.001)),
+    },
+    findings,
+    shredded,
+  };
+}
+
+async function auditStoredBatch(
+  options: RunAuditOptions,
+  seq: number,
+): Promise<{ findings: Finding[]; shredded: string[]; records: number }> {
+  const [batch, rows, levels, anchor] = await Promise.all([
+    getBatch(options.db, seq),
+    batchLeafRows(options.db, seq),
+    batchLevels(options.db, seq),
+    options.chain.getAnchor(options.contract, seq),
+  ]);
+  if (batch === null) {
+    const message = `the database has no batch with seq ${seq}${rows.length > 0 ? `, yet ${rows.length} records name it` : ""}`;
+    return { findings: [{ kind: "batch_missing", seq, recordId: null, message }], shredded: [], records: 0 };
+  }
+  return auditBatch({
+    batch,
+    rows,
+    levels,
+    anchor,
+    chain: { chainId: options.chainId, contract: options.contract },
+  });
+}

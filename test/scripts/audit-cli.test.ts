@@ -1,0 +1,263 @@
+// `npm run audit` end to end: a real service on PostgreSQL (the audit runs beside it as a
+// second process, which PGlite cannot allow) and on the real local chain, records submitted
+// over HTTP and anchored; then the database is tampered with in seven ways, one at a time
+// and reverted after, and the audit must name the batch and the record every time.
+import { readFile } from "node:fs/promises";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { AuditReport } from "../../service/audit/run-audit.ts";
+import { toHex } from "../../service/core/hex.ts";
+import { hashLeaf, newSalt } from "../../service/core/leaf.ts";
+import { forPostgres } from "../helpers/databases.ts";
+import { closedPort, runScript, type ScriptRun } from "../helpers/processes.ts";
+import { startTestService, type TestService } from "../helpers/service.ts";
+
+const AUDIT = "scripts/audit.ts";
+
+interface StoredRow {
+  id: string;
+  digest: Uint8Array;
+  salt: Uint8Array;
+  leaf: Uint8Array;
+  receivedAt: Date;
+  seq: number;
+  leafIndex: number;
+}
+
+async function until(what: string, check: () => Promise<boolean>, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+forPostgres((target) => {
+  let s: TestService;
+  let env: Record<string, string | undefined>;
+  let batch: number;
+  let batchRoot: Uint8Array;
+  let rows: StoredRow[];
+  let reportPath: string;
+
+  const audit = async (...args: string[]): Promise<ScriptRun & { report: AuditReport }> => {
+    const run = await runScript(AUDIT, ["--rpc", s.service.chainUrl, "--json", reportPath, ...args], env);
+    if (run.code === 2) throw new Error(`audit could not run:\n${run.stderr}`);
+    return { ...run, report: JSON.parse(await readFile(reportPath, "utf8")) as AuditReport };
+  };
+  const row = (i: number) => rows[i] as StoredRow;
+  const sql = (text: string, params: unknown[]) => s.database.db.query(text, params);
+
+  beforeAll(async () => {
+    s = await startTestService(target);
+    reportPath = join(s.dataDir, "audit.json");
+    env = {
+      DATABASE_URL: s.database.url,
+      DATA_DIR: s.dataDir,
+      CHAIN_RPC_URL: undefined,
+      ANCHOR_CONTRACT: undefined,
+    };
+    for (const [prefix, count] of [
+      ["a", 6],
+      ["b", 3],
+    ] as const) {
+      const records = Array.from({ length: count }, (_, i) => ({
+        id: `${prefix}-${i}`,
+        record: { prefix, i },
+      }));
+      const res = await s.call("POST", "/v1/records/batch", { key: s.keys.submitter, body: { records } });
+      expect(res.status).toBe(202);
+      const proof = await s.call("GET", `/v1/records/${prefix}-${count - 1}/proof?wait=20`, {
+        key: s.keys.reader,
+      });
+      expect(proof.status).toBe(200);
+    }
+    await until("every batch anchored", async () => {
+      const [n] = await sql(
+        "SELECT (SELECT count(*) FROM batches WHERE state <> 'anchored') + (SELECT count(*) FROM records WHERE seq IS NULL) AS n",
+        [],
+      );
+      return (n as { n: number }).n === 0;
+    });
+    rows = await s.database.db.query<StoredRow>(
+      `SELECT id, digest, salt, leaf, received_at AS "receivedAt", seq, leaf_index AS "leafIndex"
+       FROM records WHERE seq = (SELECT seq FROM records WHERE id = 'a-0') ORDER BY leaf_index`,
+    );
+    batch = row(0).seq;
+    const [stored] = await sql("SELECT root FROM batches WHERE seq = $1", [batch]);
+    batchRoot = (stored as { root: Uint8Array }).root;
+    expect(rows.length).toBeGreaterThanOrEqual(4);
+  });
+  afterAll(async () => {
+    await s?.stop();
+  });
+
+  it("finds nothing in an untouched ledger and exits 0, with a summary and a JSON report", async () => {
+    const run = await audit();
+    expect(run.stdout).toMatch(/RESULT: CLEAN/);
+    expect(run.code).toBe(0);
+    expect(run.stderr).toMatch(/audit: \d+\/\d+ batches/); // plain progress lines: not a terminal
+    expect(run.report).toMatchObject({
+      ok: true,
+      findings: [],
+      chain: { contract: s.service.contract, chainId: s.service.chainId },
+      totals: { records: 9 },
+    });
+    expect(run.report.totals.batches).toBe(run.report.chain.nextSeq);
+
+    const sampled = await audit("--sample", "1", "--seed", "42");
+    expect(sampled.code).toBe(0);
+    expect(sampled.report.scope).toMatchObject({ sample: 1, seed: 42, batches: 1 });
+  });
+
+  const tampers: Array<{
+    name: string;
+    apply: () => Promise<unknown>;
+    revert: () => Promise<unknown>;
+    /** Audit only the tampered batch (--from/--to). */
+    rangeOnly?: boolean;
+    expect: () => Array<Record<string, unknown>>;
+  }> = [
+    {
+      name: "a changed digest",
+      apply: () =>
+        sql("UPDATE records SET digest = $2 WHERE id = $1", [row(1).id, new Uint8Array(32).fill(7)]),
+      revert: () => sql("UPDATE records SET digest = $2 WHERE id = $1", [row(1).id, row(1).digest]),
+      expect: () => [{ kind: "leaf_mismatch", seq: batch, recordId: row(1).id }],
+    },
+    {
+      name: "a changed salt",
+      apply: () => sql("UPDATE records SET salt = $2 WHERE id = $1", [row(2).id, newSalt()]),
+      revert: () => sql("UPDATE records SET salt = $2 WHERE id = $1", [row(2).id, row(2).salt]),
+      expect: () => [{ kind: "leaf_mismatch", seq: batch, recordId: row(2).id }],
+    },
+    {
+      name: "a changed leaf",
+      apply: () => sql("UPDATE records SET leaf = $2 WHERE id = $1", [row(0).id, new Uint8Array(32).fill(9)]),
+      revert: () => sql("UPDATE records SET leaf = $2 WHERE id = $1", [row(0).id, row(0).leaf]),
+      expect: () => [
+        { kind: "leaf_mismatch", seq: batch, recordId: row(0).id },
+        { kind: "tree_leaf_mismatch", seq: batch, recordId: row(0).id },
+        { kind: "root_mismatch", seq: batch },
+      ],
+    },
+    {
+      name: "a deleted record",
+      apply: () => sql("DELETE FROM records WHERE id = $1", [row(3).id]),
+      revert: () =>
+        sql(
+          "INSERT INTO records (id, digest, salt, leaf, received_at, seq, leaf_index) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+          [
+            row(3).id,
+            row(3).digest,
+            row(3).salt,
+            row(3).leaf,
+            row(3).receivedAt,
+            row(3).seq,
+            row(3).leafIndex,
+          ],
+        ),
+      // The row is gone, so the record is named by its place and its leaf in the stored tree.
+      expect: () => [{ kind: "record_missing", seq: batch, leafIndex: 3, expected: toHex(row(3).leaf) }],
+    },
+    {
+      name: "an inserted record",
+      apply: () => {
+        const digest = new Uint8Array(32).fill(5);
+        const salt = newSalt();
+        return sql(
+          "INSERT INTO records (id, digest, salt, leaf, seq, leaf_index) VALUES ($1, $2, $3, $4, $5, $6)",
+          ["forged-1", digest, salt, hashLeaf(salt, digest), batch, rows.length],
+        );
+      },
+      revert: () => sql("DELETE FROM records WHERE id = 'forged-1'", []),
+      expect: () => [
+        { kind: "record_unexpected", seq: batch, recordId: "forged-1" },
+        { kind: "root_mismatch", seq: batch },
+      ],
+    },
+    {
+      name: "two leaves swapped",
+      apply: () => swapIndexes(row(0).id, row(3).id),
+      revert: () => swapIndexes(row(0).id, row(3).id),
+      expect: () => [
+        { kind: "tree_leaf_mismatch", seq: batch, recordId: row(0).id, leafIndex: 3 },
+        { kind: "tree_leaf_mismatch", seq: batch, recordId: row(3).id, leafIndex: 0 },
+        { kind: "root_mismatch", seq: batch },
+      ],
+    },
+    {
+      name: "a batch root edited",
+      apply: () => sql("UPDATE batches SET root = $2 WHERE seq = $1", [batch, new Uint8Array(32).fill(3)]),
+      revert: () => sql("UPDATE batches SET root = $2 WHERE seq = $1", [batch, batchRoot]),
+      rangeOnly: true,
+      expect: () => [
+        { kind: "root_mismatch", seq: batch },
+        { kind: "anchor_root_mismatch", seq: batch },
+      ],
+    },
+  ];
+
+  /** Swaps two records' leaf indexes (through -1: (seq, leaf_index) is unique). */
+  async function swapIndexes(a: string, b: string): Promise<void> {
+    await s.database.db.transaction(async (tx) => {
+      const [ia, ib] = await Promise.all(
+        [a, b].map(async (id) => {
+          const [r] = await tx.query<{ i: number }>('SELECT leaf_index AS "i" FROM records WHERE id = $1', [
+            id,
+          ]);
+          return (r as { i: number }).i;
+        }),
+      );
+      await tx.query("UPDATE records SET leaf_index = -1 WHERE id = $1", [a]);
+      await tx.query("UPDATE records SET leaf_index = $2 WHERE id = $1", [b, ia]);
+      await tx.query("UPDATE records SET leaf_index = $2 WHERE id = $1", [a, ib]);
+    });
+  }
+
+  for (const tamper of tampers) {
+    it(`reports ${tamper.name}, naming the batch and the record, and exits 1`, async () => {
+      await tamper.apply();
+      let run: Awaited<ReturnType<typeof audit>>;
+      try {
+        run = await audit(...(tamper.rangeOnly ? ["--from", String(batch), "--to", String(batch)] : []));
+      } finally {
+        await tamper.revert();
+      }
+      expect(run.code, run.stdout).toBe(1);
+      expect(run.report.ok).toBe(false);
+      for (const expected of tamper.expect()) {
+        expect(run.report.findings).toContainEqual(expect.objectContaining(expected));
+      }
+      expect(run.stdout).toMatch(/RESULT: FINDINGS/);
+      expect(run.stdout).toContain(`batch ${batch}`);
+      const named = tamper.expect().find((e) => typeof e.recordId === "string")?.recordId;
+      if (typeof named === "string") expect(run.stdout).toContain(`record ${named}`);
+      if (tamper.rangeOnly) expect(run.report.scope).toMatchObject({ from: batch, to: batch, batches: 1 });
+    });
+  }
+
+  it("finds nothing again once every tampering is reverted", async () => {
+    const run = await audit();
+    expect(run.report.findings).toEqual([]);
+    expect(run.code).toBe(0);
+  });
+
+  describe("usage and I/O errors exit 2, deciding nothing", () => {
+    it("rejects a bad option", async () => {
+      const run = await runScript(AUDIT, ["--from", "x"], env);
+      expect(run).toMatchObject({ code: 2, stderr: expect.stringMatching(/--from must be an integer/) });
+    });
+
+    it("says so when the chain cannot be reached", async () => {
+      const run = await runScript(AUDIT, ["--rpc", `http://127.0.0.1:${await closedPort()}`], env);
+      expect(run).toMatchObject({ code: 2, stderr: expect.stringMatching(/could not read the chain/) });
+    });
+
+    it("says so when the database cannot be reached", async () => {
+      const url = `postgres://postgres@127.0.0.1:${await closedPort()}/test`;
+      const run = await runScript(AUDIT, ["--rpc", s.service.chainUrl], { ...env, DATABASE_URL: url });
+      expect(run).toMatchObject({ code: 2, stderr: expect.stringMatching(/cannot reach the database/) });
+    });
+  });
+});
