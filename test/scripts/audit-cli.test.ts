@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { AuditReport } from "../../service/audit/run-audit.ts";
 import { toHex } from "../../service/core/hex.ts";
 import { hashLeaf, newSalt } from "../../service/core/leaf.ts";
+import { deleteSalt } from "../../service/db/records.ts";
 import { forPostgres } from "../helpers/databases.ts";
 import { closedPort, runScript, type ScriptRun } from "../helpers/processes.ts";
 import { startTestService, type TestService } from "../helpers/service.ts";
@@ -108,6 +109,23 @@ forPostgres((target) => {
     const sampled = await audit("--sample", "1", "--seed", "42");
     expect(sampled.code).toBe(0);
     expect(sampled.report.scope).toMatchObject({ sample: 1, seed: 42, batches: 1 });
+  });
+
+  it("lists a crypto-shredded record (salt deleted) as shredded, not as tampering", async () => {
+    expect(await deleteSalt(s.database.db, row(1).id)).toBe(true);
+    let run: Awaited<ReturnType<typeof audit>>;
+    try {
+      run = await audit();
+    } finally {
+      await sql("UPDATE records SET salt = $2 WHERE id = $1", [row(1).id, row(1).salt]);
+    }
+    expect(run.report).toMatchObject({
+      ok: true,
+      findings: [],
+      shredded: [{ seq: batch, recordId: row(1).id }],
+    });
+    expect(run.stdout).toMatch(/Crypto-shredded records.*: 1\./);
+    expect(run.code).toBe(0);
   });
 
   const tampers: Array<{
@@ -216,7 +234,7 @@ forPostgres((target) => {
   }
 
   for (const tamper of tampers) {
-    it(`reports ${tamper.name}, naming the batch and the record, and exits 1`, async () => {
+    it(`reports ${tamper.name}, naming its batch and record, and exits 1`, async () => {
       await tamper.apply();
       let run: Awaited<ReturnType<typeof audit>>;
       try {
