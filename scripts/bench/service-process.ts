@@ -1,0 +1,99 @@
+// The service under load: `node service/main.ts` as a child process (its own event loop),
+// on a scratch PostgreSQL schema, with its own DATA_DIR, PORT and CHAIN_PORT (the local
+// chain runs inside the service process, as with `npm start`). Peak RSS is read from the
+// kernel (VmHWM), so it covers the whole life of the process.
+import type { ChildProcess } from "node:child_process";
+import { readFile, rm } from "node:fs/promises";
+import { join } from "node:path";
+import { openPostgres } from "../../service/db/postgres.ts";
+import { makeDataDir } from "../../test/helpers/local-chain.ts";
+import { createPostgresSchema } from "../../test/helpers/postgres-schema.ts";
+import { startScript, stopProcess } from "../../test/helpers/processes.ts";
+
+export interface BenchService {
+  url: string;
+  chainUrl: string;
+  chainId: number;
+  contract: `0x${string}`;
+  /** The admin key: passes every role check, so one key serves the submitter and the reader. */
+  key: string;
+  child: ChildProcess;
+  /** A pool on the scratch schema, for seeding checks and latency queries. */
+  db: ReturnType<typeof openPostgres>;
+  databaseUrl: string;
+  /** Peak resident set size of the service process so far, in bytes (Linux /proc). */
+  peakRssBytes(): Promise<number | null>;
+  stop(): Promise<void>;
+}
+
+/** Service settings for every bench: no per-key rate limit, warnings-only logging. */
+export const BENCH_ENV = {
+  RATE_LIMIT_PER_MINUTE: "100000000",
+  LOG_LEVEL: "warn",
+};
+
+async function statusKb(pid: number, field: string): Promise<number | null> {
+  try {
+    const status = await readFile(`/proc/${pid}/status`, "utf8");
+    const kb = status.match(new RegExp(`^${field}:\\s+(\\d+) kB`, "m"))?.[1];
+    return kb === undefined ? null : Number(kb) * 1024;
+  } catch {
+    return null;
+  }
+}
+
+export async function startBenchService(
+  databaseUrl: string,
+  env: Record<string, string> = {},
+): Promise<BenchService> {
+  const schema = await createPostgresSchema(databaseUrl, "bench");
+  const dataDir = await makeDataDir("en-bench-");
+  let started: Awaited<ReturnType<typeof startScript>>;
+  try {
+    started = await startScript(
+      "service/main.ts",
+      {
+        DATABASE_URL: schema.url,
+        DATA_DIR: dataDir,
+        HOST: "127.0.0.1",
+        PORT: "0",
+        CHAIN_PORT: "0",
+        ...BENCH_ENV,
+        ...env,
+      },
+      /EvidenceAnchor:\s+(0x[0-9a-f]{40})/,
+    );
+  } catch (error) {
+    await schema.drop();
+    await rm(dataDir, { recursive: true, force: true });
+    throw error;
+  }
+  const out = started.output();
+  const url = out.match(/listening on (http:\/\/\S+)/)?.[1];
+  const chain = out.match(/chain:\s+(http:\/\/\S+) \(chain id (\d+)/);
+  if (url === undefined || chain === null) throw new Error(`unexpected service start-up output:\n${out}`);
+  const key = (await readFile(join(dataDir, "admin.key"), "utf8")).trim();
+  const db = openPostgres(schema.url, { max: 4 });
+  const pid = started.child.pid as number;
+  return {
+    url,
+    chainUrl: chain[1] as string,
+    chainId: Number(chain[2]),
+    contract: started.match[1] as `0x${string}`,
+    key,
+    child: started.child,
+    db,
+    databaseUrl: schema.url,
+    peakRssBytes: () => statusKb(pid, "VmHWM"),
+    async stop() {
+      const kill = setTimeout(() => started.child.kill("SIGKILL"), 60_000);
+      const code = await stopProcess(started.child, "SIGTERM");
+      clearTimeout(kill);
+      if (code !== 0)
+        console.error(`service exited with ${code} on SIGTERM:\n${started.output().slice(-2000)}`);
+      await db.close();
+      await schema.drop();
+      await rm(dataDir, { recursive: true, force: true });
+    },
+  };
+}
