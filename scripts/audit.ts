@@ -65,12 +65,13 @@ async function main(argv: string[]): Promise<number> {
 
   loadDotEnv();
   const config = parseConfig(process.env);
-  const chain = await openAuditChain(config, {
-    rpcUrl: values.rpc,
-    contract: values.contract as Hex | undefined,
-  });
+  // The database first: on PGlite, whether the service has it open decides everything else.
+  const { db, description } = await openAuditDatabase(config);
   try {
-    const { db, description } = await openAuditDatabase(config);
+    const chain = await openAuditChain(config, {
+      rpcUrl: values.rpc,
+      contract: values.contract as Hex | undefined,
+    });
     try {
       const progress = progressReporter();
       let report: Awaited<ReturnType<typeof runAudit>>;
@@ -110,10 +111,10 @@ async function main(argv: string[]): Promise<number> {
       }
       return report.ok ? 0 : 1;
     } finally {
-      await db.close();
+      chain.reader.destroy();
     }
   } finally {
-    chain.reader.destroy();
+    await db.close();
   }
 }
 
