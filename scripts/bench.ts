@@ -114,7 +114,7 @@ async function main(argv: string[]): Promise<number> {
     log(`  (${((Date.now() - started) / 1000).toFixed(1)} s)`);
   }
 
-  const markdown = renderRun(machine, results);
+  const markdown = renderRun(machine, results, values.quick);
   console.log(markdown);
   if (values.markdown !== undefined) {
     await writeMarkdownSection(values.markdown, markdown);

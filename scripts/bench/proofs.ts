@@ -7,10 +7,15 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createChainReader } from "../../service/chain/chain-reader.ts";
 import { verifyBundle } from "../../service/core/verify.ts";
+import { openPostgres } from "../../service/db/postgres.ts";
 import { API_CONNECTIONS, LATENCY_COLUMNS, latencyRow, warmupSeconds } from "./api.ts";
 import { runAutocannon } from "./autocannon-run.ts";
 import { type BenchPart, fmtInt, target } from "./part.ts";
+import { measureProofPath } from "./proof-breakdown.ts";
 import { seedIds, startSeededService } from "./seed.ts";
+
+/** The service's PostgreSQL pool size (service/db/postgres.ts default). */
+const SERVICE_POOL = 10;
 
 /** Seconds of load for `records` seeded: 3 s for the quick run, up to 15 s for the full one. */
 function loadSeconds(records: number): number {
@@ -48,6 +53,9 @@ export const proofsPart: BenchPart = {
         key: service.key,
         idsFile,
       });
+      log("  the proof path without HTTP, from this process");
+      const pool = openPostgres(service.databaseUrl, { max: SERVICE_POOL });
+      const path = await measureProofPath(pool, ids, 200, SERVICE_POOL).finally(() => pool.close());
       return {
         columns: LATENCY_COLUMNS,
         rows: [latencyRow(`GET /v1/records/:id/proof over ${fmtInt(size)} ids`, result)],
@@ -61,9 +69,10 @@ export const proofsPart: BenchPart = {
         ],
         notes: [
           "Each answer is the complete evidence bundle (evidence-bundle/v1: record digest, salt, leaf, audit path, root, anchor transaction and block); 5 random bundles were verified against the chain (verifyBundle, all checks) before the load.",
+          `Where the time goes (the same reads from the bench process, no HTTP): getRecord ${path.getRecordMs.toFixed(2)} ms, proofNodes ${path.proofNodesMs.toFixed(2)} ms, the whole readRecordEvidence (both reads + buildBundle's verification) ${path.readRecordEvidenceMs.toFixed(2)} ms per call one at a time; ${fmtInt(path.concurrentPerSecond)} calls/s with ${path.concurrency} in flight on ${SERVICE_POOL} connections (the service's pool size). Two database round trips per proof bound the rate before any HTTP work.`,
           `${API_CONNECTIONS} connections, ids visited in a stride over all ${fmtInt(size)}, autocannon in its own process on the same 2 cores.`,
         ],
-        data: { records: size, seconds, ...result },
+        data: { records: size, seconds, ...result, proofPath: path },
       };
     } finally {
       chain.destroy();

@@ -20,6 +20,8 @@ export interface Machine {
   postgres: string | null;
   commit: string | null;
   date: string;
+  /** 1-minute load average when the run started: how busy the machine already was. */
+  loadAverage: number;
 }
 
 async function output(cmd: string, args: string[]): Promise<string | null> {
@@ -42,6 +44,7 @@ export async function describeMachine(postgres: string | null): Promise<Machine>
     postgres,
     commit: await output("git", ["rev-parse", "--short", "HEAD"]),
     date: new Date().toISOString(),
+    loadAverage: os.loadavg()[0] ?? 0,
   };
 }
 
@@ -56,11 +59,26 @@ function verdict(met: boolean | null): string {
 }
 
 export function renderMachine(m: Machine): string {
-  return [
+  const lines = [
     `Machine: ${m.cpuModel}, ${m.cores} cores, ${m.ramGiB} GiB RAM, ${m.os}; Node ${m.node}` +
       (m.postgres ? `; ${m.postgres}` : "") +
-      `. Run ${m.date}${m.commit ? ` at commit ${m.commit}` : ""}.`,
-  ].join("\n");
+      `. Run ${m.date}${m.commit ? ` at commit ${m.commit}` : ""}; load average ${m.loadAverage.toFixed(2)} at the start.`,
+  ];
+  if (m.loadAverage > m.cores / 2) {
+    lines.push(
+      "",
+      `> **The machine was busy** (load average ${m.loadAverage.toFixed(1)} on ${m.cores} cores when the run started): other work shared the CPUs, so these numbers understate what this code does on a quiet machine.`,
+    );
+  }
+  return lines.join("\n");
+}
+
+/** Every target of the run in one table, with the part it belongs to. */
+export function renderTargets(results: PartResult[]): string {
+  const rows = results.flatMap((r, i) =>
+    r.targets.map((t) => [`${i + 1}. ${r.part}`, t.name, t.measured, verdict(t.met)]),
+  );
+  return table(["part", "target", "measured", "verdict"], rows);
 }
 
 export function renderPart(result: PartResult, index: number): string {
@@ -86,8 +104,15 @@ export function renderPart(result: PartResult, index: number): string {
   return parts.join("\n");
 }
 
-export function renderRun(machine: Machine, results: PartResult[]): string {
-  return [renderMachine(machine), ...results.map((r, i) => renderPart(r, i + 1))].join("\n\n");
+export function renderRun(machine: Machine, results: PartResult[], quick: boolean): string {
+  const preamble = [renderMachine(machine)];
+  if (quick) {
+    preamble.push(
+      "> **Quick run** (`--quick`): small sizes for a fast check, not the sizes the targets are stated for. The full run is `npm run bench`.",
+    );
+  }
+  preamble.push("#### All targets", renderTargets(results));
+  return [...preamble, ...results.map((r, i) => renderPart(r, i + 1))].join("\n\n");
 }
 
 /** Puts `markdown` between the markers of `file` (appending the markers if they are missing). */

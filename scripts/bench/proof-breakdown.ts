@@ -1,0 +1,62 @@
+// Where the time of one proof goes, measured from the bench process on the same database:
+// the record-and-batch read, the audit-path read (one substring per level of the stored
+// tree), and the whole of readRecordEvidence (both reads plus buildBundle, which verifies
+// the bundle before it is handed out); each one call at a time, then the whole path with
+// as many calls in flight as the service's pool has connections.
+import { randomInt } from "node:crypto";
+import { auditPathPositions } from "../../service/core/merkle.ts";
+import { proofNodes } from "../../service/db/batches.ts";
+import type { Database } from "../../service/db/database.ts";
+import { getRecord } from "../../service/db/records.ts";
+import { readRecordEvidence } from "../../service/evidence/record-evidence.ts";
+import { perSecond, timed } from "./part.ts";
+
+export interface ProofBreakdown {
+  calls: number;
+  getRecordMs: number;
+  proofNodesMs: number;
+  readRecordEvidenceMs: number;
+  /** readRecordEvidence calls per second with `concurrency` in flight, over `concurrency` connections. */
+  concurrentPerSecond: number;
+  concurrency: number;
+}
+
+export async function measureProofPath(
+  db: Database,
+  ids: readonly string[],
+  calls: number,
+  concurrency: number,
+): Promise<ProofBreakdown> {
+  const pick = () => ids[randomInt(ids.length)] as string;
+  let getRecordMs = 0;
+  let proofNodesMs = 0;
+  let evidenceMs = 0;
+  for (let i = 0; i < calls; i++) {
+    const read = await timed(() => getRecord(db, pick()));
+    const row = read.value;
+    if (row?.seq == null || row.leafIndex === null || row.size === null)
+      throw new Error("a seeded record is not in a batch");
+    const { seq, leafIndex, size } = row;
+    const nodes = await timed(() => proofNodes(db, seq, auditPathPositions(leafIndex, size)));
+    const whole = await timed(() => readRecordEvidence(db, pick()));
+    getRecordMs += read.ms;
+    proofNodesMs += nodes.ms;
+    evidenceMs += whole.ms;
+  }
+  let next = 0;
+  const concurrent = await timed(() =>
+    Promise.all(
+      Array.from({ length: concurrency }, async () => {
+        while (next++ < calls * 2) await readRecordEvidence(db, pick());
+      }),
+    ),
+  );
+  return {
+    calls,
+    getRecordMs: getRecordMs / calls,
+    proofNodesMs: proofNodesMs / calls,
+    readRecordEvidenceMs: evidenceMs / calls,
+    concurrentPerSecond: perSecond(calls * 2, concurrent.ms),
+    concurrency,
+  };
+}
