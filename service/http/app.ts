@@ -7,9 +7,11 @@ import { Ajv } from "ajv";
 import addFormats from "ajv-formats";
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from "fastify";
 import { EvidenceError } from "../core/errors.ts";
+import { OverloadedError } from "../service-errors.ts";
 import type { AppContext, AppDeps } from "./app-context.ts";
 import { bearerToken, requireRole } from "./auth.ts";
 import { errorBody, registerErrorHandling } from "./error-handler.ts";
+import { assertIJson } from "./i-json.ts";
 import { batchRoutes } from "./routes/batches.ts";
 import { certificateRoutes } from "./routes/certificate.ts";
 import { keyRoutes } from "./routes/keys.ts";
@@ -54,7 +56,8 @@ export async function buildApp(deps: AppDeps, options: BuildAppOptions = {}): Pr
   const app = Fastify({
     logger: options.logger ?? false,
     bodyLimit: deps.config.bodyLimitBytes,
-    return503OnClosing: true,
+    // Closing is answered by the hook below, in the API's error shape with Retry-After.
+    return503OnClosing: false,
     ajv: { customOptions: { coerceTypes: false } },
   });
   app.setValidatorCompiler(validatorCompiler());
@@ -70,6 +73,32 @@ export async function buildApp(deps: AppDeps, options: BuildAppOptions = {}): Pr
   // JSON only: without this, Fastify's built-in text/plain parser hands a string to the body
   // schema, and a non-JSON content type gets a misleading 400 instead of 415.
   app.removeContentTypeParser("text/plain");
+  // JSON bodies must also be I-JSON: no duplicate names, lone surrogates or infinite numbers.
+  const parseJson = app.getDefaultJsonParser("error", "error");
+  app.removeContentTypeParser("application/json");
+  app.addContentTypeParser("application/json", { parseAs: "string" }, (request, raw, done) => {
+    const body = String(raw);
+    parseJson(request, body, (error, value) => {
+      if (error) return done(error);
+      try {
+        assertIJson(body);
+      } catch (invalid) {
+        return done(invalid as Error);
+      }
+      done(null, value);
+    });
+  });
+  // Draining: refuse new API calls, and close each connection after its last answer. A
+  // keep-alive connection that goes idle after close() began is never closed by Fastify
+  // and would hold the shutdown for the whole keep-alive timeout (72 s).
+  app.addHook("onRequest", async (request) => {
+    if (closing && request.url.startsWith("/v1/")) {
+      throw new OverloadedError("the service is shutting down; retry shortly", 5);
+    }
+  });
+  app.addHook("onSend", async (_request, reply) => {
+    if (closing) reply.header("connection", "close");
+  });
 
   await app.register(swagger, {
     openapi: {
