@@ -11,7 +11,6 @@ import { OverloadedError } from "../service-errors.ts";
 import type { AppContext, AppDeps } from "./app-context.ts";
 import { bearerToken, requireRole } from "./auth.ts";
 import { errorBody, registerErrorHandling } from "./error-handler.ts";
-import { assertIJson } from "./i-json.ts";
 import { batchRoutes } from "./routes/batches.ts";
 import { certificateRoutes } from "./routes/certificate.ts";
 import { keyRoutes } from "./routes/keys.ts";
@@ -73,21 +72,6 @@ export async function buildApp(deps: AppDeps, options: BuildAppOptions = {}): Pr
   // JSON only: without this, Fastify's built-in text/plain parser hands a string to the body
   // schema, and a non-JSON content type gets a misleading 400 instead of 415.
   app.removeContentTypeParser("text/plain");
-  // JSON bodies must also be I-JSON: no duplicate names, lone surrogates or infinite numbers.
-  const parseJson = app.getDefaultJsonParser("error", "error");
-  app.removeContentTypeParser("application/json");
-  app.addContentTypeParser("application/json", { parseAs: "string" }, (request, raw, done) => {
-    const body = String(raw);
-    parseJson(request, body, (error, value) => {
-      if (error) return done(error);
-      try {
-        assertIJson(body);
-      } catch (invalid) {
-        return done(invalid as Error);
-      }
-      done(null, value);
-    });
-  });
   // Draining: refuse new API calls, and close each connection after its last answer. A
   // keep-alive connection that goes idle after close() began is never closed by Fastify
   // and would hold the shutdown for the whole keep-alive timeout (72 s).
