@@ -1,10 +1,8 @@
 // `npm run export` end to end: a real service (real chain, PGlite and PostgreSQL, HTTP), the
 // CLI as an async child process, then every written file checked: bundles verified against
 // the chain, records and certificates present, manifest.json and SHA256SUMS hashes matching.
-import { execFile } from "node:child_process";
 import { createHash } from "node:crypto";
 import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { extract } from "tar";
@@ -14,31 +12,13 @@ import { digestRecord } from "../../service/core/canonical.ts";
 import { toHex } from "../../service/core/hex.ts";
 import { verifyBundle } from "../../service/core/verify.ts";
 import { forEachDatabase } from "../helpers/databases.ts";
-import { REPO_ROOT } from "../helpers/processes.ts";
+import { closedPort, REPO_ROOT, runScript } from "../helpers/processes.ts";
 import { startTestService, type TestService } from "../helpers/service.ts";
 
 const CLI = join(REPO_ROOT, "scripts", "export.ts");
 
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-function run(script: string, args: string[], env: Record<string, string> = {}): Promise<Run> {
-  const { EVIDENCE_API_KEY: _key, ...baseEnv } = process.env;
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      [script, ...args],
-      { cwd: REPO_ROOT, env: { ...baseEnv, ...env }, timeout: 30_000 },
-      (error, stdout, stderr) => {
-        const code = error === null ? 0 : typeof error.code === "number" ? error.code : -1;
-        resolve({ code, stdout, stderr });
-      },
-    );
-  });
-}
+const run = (script: string, args: string[], env: Record<string, string | undefined> = {}) =>
+  runScript(script, args, { EVIDENCE_API_KEY: undefined, ...env }, 30_000);
 
 const RECORDS: Record<string, object> = {
   "tx-a": { amount: "12.50", currency: "EUR", note: "first" },
@@ -227,10 +207,7 @@ forEachDatabase((target) => {
   });
 
   it("exits 2 and leaves nothing behind when the service cannot be reached, the key is refused or the output is taken", async () => {
-    const server = createServer();
-    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-    const { port } = server.address() as { port: number };
-    await new Promise((resolve) => server.close(resolve));
+    const port = await closedPort();
     const out = join(work, "never");
     const down = await run(CLI, ["--ids", "tx-a", "--out", out, "--url", `http://127.0.0.1:${port}`], env());
     expect(down.code).toBe(2);
