@@ -207,4 +207,21 @@ forEachDatabase((target) => {
       expect(await countPending(s.database.db)).toBe(before + accepted.length);
     });
   });
+
+  // Last: it stops the service.
+  describe("while shutting down", () => {
+    it("a long poll in flight answers 202 pending at once, and the stop is not held up by it", async () => {
+      const poll = s.call("GET", "/v1/records/pending-1/proof?wait=30", { key: s.keys.reader });
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      const started = performance.now();
+      const stopped = s.service.stop();
+      const res = await poll;
+      expect(res.status).toBe(202);
+      expect(res.json).toEqual({ id: "pending-1", status: "pending" });
+      expect(res.headers.get("connection")).toBe("close");
+      await stopped;
+      expect(performance.now() - started).toBeLessThan(5_000);
+      await expect(fetch(`${s.url}/v1/records/pending-1`)).rejects.toThrow();
+    });
+  });
 });
