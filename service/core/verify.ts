@@ -234,7 +234,8 @@ function checkRoot(b: Bundle): Outcome {
 }
 
 async function runChainChecks(b: Bundle, chain: ChainReader, gate: Gate): Promise<CheckResult[]> {
-  const anchor = b.anchor ?? ({} as Bundle["anchor"]);
+  // An untrusted bundle may be any JSON value, null included (the schema check has failed then).
+  const anchor = (b as Bundle | null)?.anchor ?? ({} as Bundle["anchor"]);
   const results = new Map<CheckName, CheckResult>();
   const blockGate = gate("anchor_block", ["/anchor"]);
   let receipt: Promise<ChainReceipt | null> | undefined;

@@ -10,7 +10,8 @@ import { EvidenceError } from "../core/errors.ts";
 import { OverloadedError } from "../service-errors.ts";
 import type { AppContext, AppDeps } from "./app-context.ts";
 import { bearerToken, requireRole } from "./auth.ts";
-import { errorBody, registerErrorHandling } from "./error-handler.ts";
+import { clientErrorHandler, errorBody, registerErrorHandling, sendError } from "./error-handler.ts";
+import { assertIJson } from "./i-json.ts";
 import { batchRoutes } from "./routes/batches.ts";
 import { certificateRoutes } from "./routes/certificate.ts";
 import { keyRoutes } from "./routes/keys.ts";
@@ -58,6 +59,10 @@ export async function buildApp(deps: AppDeps, options: BuildAppOptions = {}): Pr
     // Closing is answered by the hook below, in the API's error shape with Retry-After.
     return503OnClosing: false,
     ajv: { customOptions: { coerceTypes: false } },
+    // A record id is up to 128 characters, each of which may need 3 when percent-encoded.
+    routerOptions: { maxParamLength: 3 * 128 },
+    frameworkErrors: sendError,
+    clientErrorHandler,
   });
   app.setValidatorCompiler(validatorCompiler());
   let closing = false;
@@ -72,6 +77,21 @@ export async function buildApp(deps: AppDeps, options: BuildAppOptions = {}): Pr
   // JSON only: without this, Fastify's built-in text/plain parser hands a string to the body
   // schema, and a non-JSON content type gets a misleading 400 instead of 415.
   app.removeContentTypeParser("text/plain");
+  // JSON bodies must also be I-JSON: no duplicate names, lone surrogates or infinite numbers.
+  const parseJson = app.getDefaultJsonParser("error", "error");
+  app.removeContentTypeParser("application/json");
+  app.addContentTypeParser("application/json", { parseAs: "string" }, (request, raw, done) => {
+    const body = String(raw);
+    parseJson(request, body, (error, value) => {
+      if (error) return done(error);
+      try {
+        assertIJson(body);
+      } catch (invalid) {
+        return done(invalid as Error);
+      }
+      done(null, value);
+    });
+  });
   // Draining: refuse new API calls, and close each connection after its last answer. A
   // keep-alive connection that goes idle after close() began is never closed by Fastify
   // and would hold the shutdown for the whole keep-alive timeout (72 s).

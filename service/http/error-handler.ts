@@ -2,6 +2,8 @@
 //   { "error": { "code": "...", "message": "...", "details"?: {...} } }
 // 4xx messages say what was wrong; a 5xx says only that something failed on our side
 // (the detail goes to the log, never to the client: no stack traces, no internals).
+import { STATUS_CODES } from "node:http";
+import type { Duplex } from "node:stream";
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { EvidenceError, InvalidArgumentError } from "../core/errors.ts";
 import { OverloadedError, UnavailableError } from "../service-errors.ts";
@@ -16,6 +18,7 @@ const STATUS_BY_CODE: Record<string, number> = {
   not_found: 404,
   conflict: 409,
   payload_too_large: 413,
+  uri_too_long: 414,
   unsupported_media_type: 415,
   rate_limited: 429,
   overloaded: 503,
@@ -36,6 +39,8 @@ const FASTIFY_CODES: Record<string, { code: string; message?: string }> = {
   },
   FST_ERR_CTP_EMPTY_JSON_BODY: { code: "invalid_json", message: "the JSON body is empty" },
   FST_ERR_CTP_INVALID_JSON_BODY: { code: "invalid_json", message: "the body is not valid JSON" },
+  FST_ERR_BAD_URL: { code: "invalid_request", message: "the URL is not valid (bad percent-encoding)" },
+  FST_ERR_MAX_PARAM_LENGTH: { code: "uri_too_long", message: "a path parameter is too long" },
 };
 
 export function errorBody(code: string, message: string, details?: Record<string, unknown>): ErrorBody {
@@ -90,13 +95,37 @@ export function toHttpError(error: unknown): {
   return { status: 500, body: errorBody("internal", "internal error"), headers };
 }
 
+/** Answers `error` in the one error shape; also Fastify's `frameworkErrors` (bad URLs, before routing). */
+export function sendError(error: unknown, request: FastifyRequest, reply: FastifyReply): FastifyReply {
+  const { status, body, headers } = toHttpError(error);
+  if (status >= 500) request.log.error({ err: error }, "request failed");
+  else request.log.info({ code: body.error.code }, body.error.message);
+  return reply.code(status).headers(headers).send(body);
+}
+
+/**
+ * Fastify's `clientErrorHandler`: requests Node's HTTP parser refuses before Fastify sees
+ * them (headers or URL above 16 KiB, malformed HTTP) get the error shape too.
+ */
+export function clientErrorHandler(error: Error & { code?: string }, socket: Duplex): void {
+  if (error.code === "ECONNRESET" || socket.destroyed) return;
+  const [status, code, message] =
+    error.code === "HPE_HEADER_OVERFLOW"
+      ? [431, "headers_too_large", "the request line and headers exceed 16 KiB"]
+      : error.code === "ERR_HTTP_REQUEST_TIMEOUT"
+        ? [408, "request_timeout", "the request took too long to arrive"]
+        : [400, "invalid_request", "the request is not valid HTTP"];
+  const body = JSON.stringify(errorBody(code, message));
+  if (socket.writable) {
+    socket.write(
+      `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Length: ${Buffer.byteLength(body)}\r\nContent-Type: application/json\r\nConnection: close\r\n\r\n${body}`,
+    );
+  }
+  socket.destroy();
+}
+
 export function registerErrorHandling(app: FastifyInstance): void {
-  app.setErrorHandler((error: unknown, request: FastifyRequest, reply: FastifyReply) => {
-    const { status, body, headers } = toHttpError(error);
-    if (status >= 500) request.log.error({ err: error }, "request failed");
-    else request.log.info({ code: body.error.code }, body.error.message);
-    return reply.code(status).headers(headers).send(body);
-  });
+  app.setErrorHandler(sendError);
   app.setNotFoundHandler((request, reply) => {
     return reply
       .code(404)

@@ -5,7 +5,15 @@ import { toHex } from "../../core/hex.ts";
 import { type BatchRow, getBatch, listBatches } from "../../db/batches.ts";
 import { NotFoundError } from "../../service-errors.ts";
 import type { AppContext } from "../app-context.ts";
-import { Address, AUTH_ERRORS, ErrorResponse, Hex32, SECURITY, Timestamp } from "../schemas/common.ts";
+import {
+  Address,
+  AUTH_ERRORS,
+  ErrorResponse,
+  Hex32,
+  MAX_SAFE_INTEGER,
+  SECURITY,
+  Timestamp,
+} from "../schemas/common.ts";
 
 const BatchView = Type.Object({
   seq: Type.Integer(),
@@ -23,10 +31,14 @@ const BatchView = Type.Object({
   attempts: Type.Integer(),
 });
 
-const SeqParams = Type.Object({ seq: Type.Integer({ minimum: 0 }) });
+const SeqParams = Type.Object({ seq: Type.Integer({ minimum: 0, maximum: MAX_SAFE_INTEGER }) });
 const ListQuery = Type.Object({
   after: Type.Optional(
-    Type.Integer({ minimum: -1, description: "Return batches with seq greater than this" }),
+    Type.Integer({
+      minimum: -1,
+      maximum: MAX_SAFE_INTEGER,
+      description: "Return batches with seq greater than this",
+    }),
   ),
   limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, default: 100 })),
 });

@@ -20,6 +20,9 @@ export const Address = Type.String({
   description: "20-byte address, lowercase hex",
 });
 
+/** Query and path integers stop here: beyond it a number is no longer exact (and soon overflows the database). */
+export const MAX_SAFE_INTEGER = Number.MAX_SAFE_INTEGER;
+
 export const Timestamp = Type.String({ format: "date-time", description: "ISO 8601, UTC" });
 
 export const ErrorResponse = Type.Object(

@@ -1,5 +1,5 @@
 import { Type } from "typebox";
-import { Address, Hex32, RecordId, Timestamp } from "./common.ts";
+import { Address, Hex32, MAX_SAFE_INTEGER, RecordId, Timestamp } from "./common.ts";
 
 export const RecordSubmission = Type.Object(
   {
@@ -78,7 +78,11 @@ export const RecordListQuery = Type.Object({
     description: "ISO 8601; records received before this instant",
   }),
   after: Type.Optional(
-    Type.Integer({ minimum: 0, description: "The `next` of the previous page; omit for the first page" }),
+    Type.Integer({
+      minimum: 0,
+      maximum: MAX_SAFE_INTEGER,
+      description: "The `next` of the previous page; omit for the first page",
+    }),
   ),
   limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, default: 100 })),
 });
