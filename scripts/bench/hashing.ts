@@ -7,17 +7,25 @@ import { hashLeaf } from "../../service/core/leaf.ts";
 import { buildTree, HASH_BYTES } from "../../service/core/merkle.ts";
 import { type BenchPart, fmtInt, fmtMs, perSecond, target, timed } from "./part.ts";
 
-async function rate(count: number, fn: () => void): Promise<{ ms: number; perSecond: number }> {
-  const { ms } = await timed(() => {
+/** Best of ROUNDS: a micro-benchmark's slower rounds measure the machine's other work, not the code. */
+const ROUNDS = 3;
+
+async function best(count: number, run: () => unknown): Promise<{ ms: number; perSecond: number }> {
+  let ms = Number.POSITIVE_INFINITY;
+  for (let round = 0; round < ROUNDS; round++) ms = Math.min(ms, (await timed(run)).ms);
+  return { ms, perSecond: perSecond(count, ms) };
+}
+
+function rate(count: number, fn: () => void): Promise<{ ms: number; perSecond: number }> {
+  return best(count, () => {
     for (let i = 0; i < count; i++) fn();
   });
-  return { ms, perSecond: perSecond(count, ms) };
 }
 
 export const hashingPart: BenchPart = {
   name: "hashing",
   title: "Tree hashing against raw SHA-256",
-  size: { meaning: "hashes per measurement", full: 1_000_000, quick: 100_000 },
+  size: { meaning: "hashes per measurement", full: 500_000, quick: 100_000 },
   async run({ size }) {
     const input64 = new Uint8Array(randomBytes(64));
     const input65 = new Uint8Array(randomBytes(65));
@@ -26,8 +34,8 @@ export const hashingPart: BenchPart = {
     const leaves = new Uint8Array(randomBytes(size * HASH_BYTES));
 
     // size leaves need size - 1 node hashes in an RFC 6962 tree.
-    const tree = await timed(() => buildTree(leaves));
-    const treeRate = perSecond(size - 1, tree.ms);
+    const tree = await best(size - 1, () => buildTree(leaves));
+    const treeRate = tree.perSecond;
     const leafRate = await rate(size, () => hashLeaf(salt, digest));
     const raw = {
       "node:crypto createHash, 64 B": await rate(size, () => createHash("sha256").update(input64).digest()),
@@ -76,7 +84,7 @@ export const hashingPart: BenchPart = {
         ),
       ],
       notes: [
-        "One thread. Ours hashes with @noble/hashes (pure JavaScript, so service/core runs unchanged in the browser verifier); the gap to node:crypto is the gap between that library and OpenSSL, compare the two @noble rows.",
+        `One thread; each row is the best of ${ROUNDS} rounds. Ours hashes with @noble/hashes (pure JavaScript, so service/core runs unchanged in the browser verifier); the gap to node:crypto is the gap between that library and OpenSSL, compare the two @noble rows.`,
       ],
       data: { hashes: size, treeNodeHashesPerSecond: treeRate, leafHashesPerSecond: leafRate.perSecond, raw },
     };

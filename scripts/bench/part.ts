@@ -61,7 +61,7 @@ export function fmtMs(ms: number): string {
 }
 
 export function fmtRatio(r: number): string {
-  return `${r >= 10 ? r.toFixed(0) : r.toFixed(2)}×`;
+  return `${r >= 10 ? fmtInt(r) : r.toFixed(2)}×`;
 }
 
 export function fmtMiB(bytes: number): string {
