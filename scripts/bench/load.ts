@@ -62,7 +62,7 @@ export async function sendBodies(
   return created;
 }
 
-export async function countAnchored(db: Database, idPrefix: string): Promise<number> {
+async function countAnchored(db: Database, idPrefix: string): Promise<number> {
   const [row] = await db.query<{ n: string }>(
     `SELECT count(*) AS n FROM records r JOIN batches b ON b.seq = r.seq
      WHERE b.state = 'anchored' AND r.id LIKE $1`,

@@ -68,13 +68,6 @@ export function fmtMiB(bytes: number): string {
   return `${fmtInt(bytes / (1024 * 1024))} MiB`;
 }
 
-/** The p-th percentile (0 < p <= 100) of ascending `sorted`, nearest-rank. */
-export function percentile(sorted: readonly number[], p: number): number {
-  if (sorted.length === 0) return Number.NaN;
-  const rank = Math.ceil((p / 100) * sorted.length);
-  return sorted[Math.min(sorted.length, Math.max(1, rank)) - 1] as number;
-}
-
 export function target(name: string, goal: string, measured: string, met: boolean | null): Target {
   return { name, target: goal, measured, met };
 }
