@@ -106,7 +106,7 @@ function cpuPerRecord(body: string): Record<string, number> {
       "digestRecord (JCS + SHA-256)": us(t2 - t1),
       newSalt: us(t3 - t2),
       hashLeaf: us(t4 - t3),
-      "answer JSON": us(t5 - t4),
+      "answer (toHex + JSON.stringify)": us(t5 - t4),
     };
   }
   return costs;
