@@ -38,7 +38,7 @@ export interface RunningService {
 
 export interface StartOptions {
   /** Fastify/pino logger option; false silences the service (tests). */
-  logger?: boolean | { level: string };
+  logger?: boolean | { level: string; stream?: { write(line: string): void } };
   /** Where start-up lines go. */
   print?: (line: string) => void;
   /** An already open database to use instead of opening one from the config; the caller closes it. */

@@ -1,5 +1,6 @@
 // buildApp(deps) makes the Fastify app; it never listens (main.ts does). Tests build it
 // with real dependencies and call app.inject or listen on port 0.
+import helmet from "@fastify/helmet";
 import rateLimit from "@fastify/rate-limit";
 import swagger from "@fastify/swagger";
 import swaggerUi from "@fastify/swagger-ui";
@@ -117,7 +118,39 @@ export async function buildApp(deps: AppDeps, options: BuildAppOptions = {}): Pr
       },
     },
   });
-  await app.register(swaggerUi, { routePrefix: "/docs" });
+  // Security headers on every answer. JSON answers get a CSP that allows nothing; the HTML
+  // pages set their own (the verification page and the certificate by script hash, the
+  // Swagger UI below by its own hashes). No HSTS: TLS ends at the operator's proxy, which
+  // decides it.
+  await app.register(helmet, {
+    contentSecurityPolicy: {
+      useDefaults: false,
+      directives: {
+        defaultSrc: ["'none'"],
+        frameAncestors: ["'none'"],
+        baseUri: ["'none'"],
+        formAction: ["'none'"],
+      },
+    },
+    strictTransportSecurity: false,
+    xFrameOptions: { action: "deny" },
+    referrerPolicy: { policy: "no-referrer" },
+  });
+  await app.register(swaggerUi, {
+    routePrefix: "/docs",
+    // Swagger UI's own policy (its scripts and inline hashes), made stricter: not framed by
+    // anyone, nothing from other origins, and no upgrade to https, which would break the UI
+    // on a plain-HTTP loopback.
+    staticCSP: true,
+    transformStaticCSP: (header) =>
+      header
+        .replace(/\s*upgrade-insecure-requests;?/, "")
+        .replace("frame-ancestors 'self'", "frame-ancestors 'none'")
+        .replace(" validator.swagger.io", "")
+        .replaceAll(" https:", "")
+        // The UI sets style attributes from script; inline styles, never inline scripts.
+        .replace("style-src 'self'", "style-src 'self' 'unsafe-inline'"),
+  });
 
   await app.register(rateLimit, {
     global: true,

@@ -3,7 +3,7 @@
 // and real HTTP over a socket.
 import { rm } from "node:fs/promises";
 import { parseConfig } from "../../service/config.ts";
-import { type RunningService, startService } from "../../service/main.ts";
+import { type RunningService, type StartOptions, startService } from "../../service/main.ts";
 import type { DatabaseTarget, TestDatabase } from "./databases.ts";
 import { makeDataDir } from "./local-chain.ts";
 
@@ -55,6 +55,7 @@ export function httpCaller(url: string): TestService["call"] {
 export async function startTestService(
   target: DatabaseTarget,
   env: Record<string, string> = {},
+  options: Pick<StartOptions, "logger" | "print"> = {},
 ): Promise<TestService> {
   const dataDir = await makeDataDir("en-service-");
   const database = await target.create();
@@ -65,7 +66,7 @@ export async function startTestService(
     BATCH_INTERVAL_MS: "100",
     ...env,
   });
-  const service = await startService(config, { database: database.db, logger: false });
+  const service = await startService(config, { logger: false, ...options, database: database.db });
   const url = service.url;
   const call = httpCaller(url);
   const admin = service.adminKey;

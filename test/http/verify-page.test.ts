@@ -3,17 +3,16 @@
 // the real local chain, and shows the right check red for each kind of tampering. The run
 // saves test-results/verify-page.png (and -tampered.png) and the evidence certificate
 // printed to test-results/certificate.pdf.
-import { existsSync } from "node:fs";
 import { mkdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
-import { type Browser, chromium, type Page } from "playwright-core";
+import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CHECK_NAMES } from "../../service/core/verify.ts";
+import { hasChromium, launchChromium } from "../helpers/chromium.ts";
 import { forEachDatabase } from "../helpers/databases.ts";
 import { REPO_ROOT } from "../helpers/processes.ts";
 import { startTestService, type TestService } from "../helpers/service.ts";
 
-const CHROMIUM = "/usr/bin/chromium";
 const RESULTS = join(REPO_ROOT, "test-results");
 const RECORDS = [
   { id: "wire-1", record: { amount: "12.50", currency: "EUR", to: "FR1420041010050500013M02606" } },
@@ -30,7 +29,7 @@ function flipLastHexDigit(hex: string): string {
 
 forEachDatabase((target) => {
   // The page reads nothing from the database: one database kind is enough.
-  describe.skipIf(target.kind !== "pglite" || !existsSync(CHROMIUM))("verification page in Chromium", () => {
+  describe.skipIf(target.kind !== "pglite" || !hasChromium)("verification page in Chromium", () => {
     let s: TestService;
     let browser: Browser;
     let page: Page;
@@ -51,19 +50,7 @@ forEachDatabase((target) => {
       bundle = proof.json;
       expect(bundle.proof.length).toBeGreaterThan(0);
       await mkdir(RESULTS, { recursive: true });
-      browser = await chromium.launch({
-        executablePath: CHROMIUM,
-        headless: true,
-        args: [
-          "--headless",
-          "--no-sandbox",
-          "--disable-gpu",
-          "--no-first-run",
-          "--disable-background-networking",
-          "--disable-component-update",
-          "--disable-sync",
-        ],
-      });
+      browser = await launchChromium();
       page = await browser.newPage({ viewport: { width: 1100, height: 1400 } });
       page.on("console", (message) => {
         if (/Content.Security.Policy/i.test(message.text())) cspViolations.push(message.text());
