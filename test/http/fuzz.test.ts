@@ -19,6 +19,8 @@ interface Route {
 
 const DIGEST = `0x${"cd".repeat(32)}`;
 const MB = 1024 * 1024;
+/** FUZZ_SCALE=10 runs ten times as many random cases (for hunting, not for CI). */
+const RUNS = Math.max(1, Number(process.env.FUZZ_SCALE ?? 1));
 let bundle: Record<string, unknown> = {};
 let seq = 0;
 const nextId = () => `fuzz-${++seq}`;
@@ -79,6 +81,8 @@ const segment = fc.oneof(
   fc.string({ unit: "binary", maxLength: 100 }).map((s) => percentEncode(Buffer.from(s, "utf8"))),
   fc.integer({ min: 101, max: 8000 }).map((n) => "9".repeat(n)),
   fc.constantFrom("-1", "1.5", "1e400", "0x10", "%00", "%ed%a0%80", "..", "%2e%2e%2f"),
+  // Timestamps the date-time format accepts at its edges: a leap second, year 0, 9999.
+  fc.constantFrom("2016-12-31T23:59:60Z", "0000-01-01T00:00:00Z", "9999-12-31T23:59:59.999999999Z"),
 );
 
 forEachDatabase((target) => {
@@ -102,11 +106,23 @@ forEachDatabase((target) => {
       expect(proof.status).toBe(200);
       bundle = proof.json;
     });
+    // /readyz is asked every 250 ms for the whole file, and after each test.
+    const readiness: number[] = [];
+    let poller: ReturnType<typeof setInterval> | undefined;
+    beforeAll(() => {
+      poller = setInterval(() => {
+        fetch(`${s.url}/readyz`).then(
+          (r) => readiness.push(r.status),
+          () => readiness.push(0),
+        );
+      }, 250);
+    });
     afterEach(async () => {
       const ready = await s.call("GET", "/readyz");
       expect(ready.status, ready.text).toBe(200);
     });
     afterAll(async () => {
+      clearInterval(poller);
       await s?.stop();
     });
 
@@ -240,7 +256,7 @@ forEachDatabase((target) => {
             );
           },
         ),
-        { numRuns: 400 },
+        { numRuns: 400 * RUNS },
       );
     });
 
@@ -263,7 +279,7 @@ forEachDatabase((target) => {
             );
           },
         ),
-        { numRuns: 400 },
+        { numRuns: 400 * RUNS },
       );
     });
 
@@ -275,7 +291,7 @@ forEachDatabase((target) => {
             `${route.method} ${route.path} ${param.slice(0, 80)}`,
           );
         }),
-        { numRuns: 400 },
+        { numRuns: 400 * RUNS },
       );
     });
 
@@ -292,7 +308,7 @@ forEachDatabase((target) => {
             expectHandled(await call(route, path), `${route.path}?${query.slice(0, 120)}`);
           },
         ),
-        { numRuns: 400 },
+        { numRuns: 400 * RUNS },
       );
     });
 
@@ -313,9 +329,24 @@ forEachDatabase((target) => {
       expectRefused(await s.call("GET", `/v1/records/${"i".repeat(129)}`, { key: admin }), "GET id of 129");
     });
 
+    it("time windows at the edges of the date-time format: a leap second is 400, years 0 and 9999 are 200", async () => {
+      const list = (from: string, to: string) =>
+        s.call("GET", `/v1/records?receivedFrom=${from}&receivedTo=${to}`, { key: admin });
+      const leap = expectRefused(await list("2016-12-31T23:59:60Z", "2017-01-01T00:00:00Z"), "leap second");
+      expect(leap.details?.field).toBe("querystring/receivedFrom");
+      const wide = await list("0000-01-01T00:00:00Z", "9999-12-31T23:59:59.999Z");
+      expect(wide.status, wide.text.slice(0, 200)).toBe(200);
+      expect(wide.json.records.length).toBeGreaterThan(0);
+    });
+
     it("a URL beyond the HTTP parser's limit: 4xx in the error shape", async () => {
       const res = await s.call("GET", `/v1/records/${"a".repeat(20_000)}`, { key: admin });
       expectRefused(res, "20 KB URL", 431, "headers_too_large");
+    });
+
+    it("/readyz answered 200 every time it was asked during all of the above", () => {
+      expect(readiness.length).toBeGreaterThan(10);
+      expect(readiness.filter((status) => status !== 200)).toEqual([]);
     });
   });
 });

@@ -1,6 +1,7 @@
 // /v1/records: submit (one or many), read status, fetch the evidence bundle.
 import type { Static } from "typebox";
 import { BUNDLE_SCHEMA } from "../../core/bundle.ts";
+import { InvalidArgumentError } from "../../core/errors.ts";
 import { getRecord, listRecordsReceived } from "../../db/records.ts";
 import { readRecordEvidence, recordStatusView } from "../../evidence/record-evidence.ts";
 import type { IngestResult } from "../../ingest/ingestor.ts";
@@ -138,8 +139,8 @@ export async function recordRoutes(ctx: AppContext): Promise<void> {
       const { receivedFrom, receivedTo, after } = request.query;
       const limit = request.query.limit ?? 100;
       const rows = await listRecordsReceived(deps.db, {
-        from: new Date(receivedFrom),
-        to: new Date(receivedTo),
+        from: instant(receivedFrom, "receivedFrom"),
+        to: instant(receivedTo, "receivedTo"),
         ...(after === undefined ? {} : { after }),
         limit,
       });
@@ -201,6 +202,26 @@ export async function recordRoutes(ctx: AppContext): Promise<void> {
       }
     },
   );
+}
+
+const FIRST_INSTANT = new Date("0001-01-01T00:00:00Z"); // the database has no year 0
+
+/**
+ * A query timestamp as a Date. RFC 3339 allows a leap second (…T23:59:60Z), which Date
+ * cannot hold: 400. Year 0 means "from the start": it is read as the first instant of year 1.
+ */
+function instant(value: string, field: string): Date {
+  const date = new Date(value);
+  if (Number.isNaN(date.getTime())) {
+    throw new InvalidArgumentError(
+      "invalid_request",
+      `${field} is not an instant this service can represent`,
+      {
+        details: { field: `querystring/${field}` },
+      },
+    );
+  }
+  return date < FIRST_INSTANT ? FIRST_INSTANT : date;
 }
 
 /** The bundle JSON Schema, minus the keywords Fastify's serializer does not take. */
