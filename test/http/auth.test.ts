@@ -255,6 +255,18 @@ forEachDatabase((target) => {
       expect(logs).toContain(keyId(s.keys.submitter));
     });
 
+    it("a malformed ANCHOR_PRIVATE_KEY in the environment is refused without echoing it", () => {
+      const almost = `0x${anchorKey.replace(/^0x/i, "").slice(0, 63)}g`;
+      let message = "";
+      try {
+        parseConfig({ DATA_DIR: s.dataDir, ANCHOR_PRIVATE_KEY: almost });
+      } catch (error) {
+        message = String(error);
+      }
+      expect(message).toContain("ANCHOR_PRIVATE_KEY must be 32 bytes of hex");
+      expect(message).not.toContain(almost.slice(2, 40));
+    });
+
     it(`413 for a body above BODY_LIMIT_BYTES and a batch call above MAX_RECORDS_PER_CALL`, async () => {
       const big = await call("POST", "/v1/records", {
         key: s.keys.submitter,
