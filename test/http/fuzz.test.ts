@@ -342,6 +342,21 @@ forEachDatabase((target) => {
       );
     });
 
+    it("random paths under /docs/static (Swagger UI's files): 4xx, or 200 for a real file, never a file outside", async () => {
+      await fc.assert(
+        fc.asyncProperty(
+          segment,
+          fc.constantFrom("", "..%2f..%2f", "%2e%2e/%2e%2e/", "../../"),
+          async (name, up) => {
+            const res = await s.call("GET", `/docs/static/${up}${name}`);
+            expectHandled(res, `/docs/static/${up}${name.slice(0, 80)}`);
+            expect(res.text).not.toContain('"name": "evidence-notary"');
+          },
+        ),
+        { numRuns: 100 * RUNS },
+      );
+    });
+
     it("random query values: 4xx, or 2xx when they happen to be valid", async () => {
       await fc.assert(
         fc.asyncProperty(
