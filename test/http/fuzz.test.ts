@@ -90,6 +90,8 @@ forEachDatabase((target) => {
   describe("every route refuses bad input cleanly", () => {
     let s: TestService;
     let admin = "";
+    const readiness: number[] = [];
+    let poller: ReturnType<typeof setInterval> | undefined;
     const call = (route: Route, path: string, body?: unknown) =>
       s.call(route.method, path, {
         key: admin,
@@ -106,11 +108,7 @@ forEachDatabase((target) => {
       const proof = await s.call("GET", "/v1/records/anchored/proof?wait=30", { key: admin });
       expect(proof.status).toBe(200);
       bundle = proof.json;
-    });
-    // /readyz is asked every 250 ms for the whole file, and after each test.
-    const readiness: number[] = [];
-    let poller: ReturnType<typeof setInterval> | undefined;
-    beforeAll(() => {
+      // /readyz is asked every 250 ms for the whole file, and after each test.
       poller = setInterval(() => {
         fetch(`${s.url}/readyz`).then(
           (r) => readiness.push(r.status),
