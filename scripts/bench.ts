@@ -40,7 +40,8 @@ function usage(): string {
       `  ${p.name.padEnd(10)} ${p.title} (--size: ${p.size.meaning}; full ${p.size.full}, quick ${p.size.quick})`,
   );
   return [
-    "usage: npm run bench -- [part …] [--size N] [--quick] [--markdown FILE] [--database-url URL]",
+    "usage: npm run bench -- [part …] [--size N] [--quick] [--profile] [--markdown FILE] [--database-url URL]",
+    "  --profile: run the service of the api part under --cpu-prof and report where its CPU went",
     "parts (all when none is named):",
     ...lines,
   ].join("\n");
@@ -65,6 +66,7 @@ async function main(argv: string[]): Promise<number> {
     options: {
       size: { type: "string" },
       quick: { type: "boolean", default: false },
+      profile: { type: "boolean", default: false },
       markdown: { type: "string" },
       "database-url": { type: "string" },
       help: { type: "boolean", short: "h", default: false },
@@ -85,6 +87,12 @@ async function main(argv: string[]): Promise<number> {
     return 2;
   }
   const selected = positionals.length === 0 ? PARTS : PARTS.filter((p) => positionals.includes(p.name));
+  if (values.markdown !== undefined && selected.length !== PARTS.length) {
+    console.error(
+      "--markdown rewrites the whole generated section, so it runs every part: name no parts with it",
+    );
+    return 2;
+  }
   const databaseUrl =
     values["database-url"] ?? process.env.TEST_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/test";
   const machine = await describeMachine(await postgresVersion(databaseUrl));
@@ -99,7 +107,13 @@ async function main(argv: string[]): Promise<number> {
     log(`\n▶ ${part.name}: ${part.title} (${partSize} ${part.size.meaning})`);
     const started = Date.now();
     try {
-      const measured = await part.run({ quick: values.quick, size: partSize, databaseUrl, log });
+      const measured = await part.run({
+        quick: values.quick,
+        size: partSize,
+        databaseUrl,
+        profile: values.profile,
+        log,
+      });
       const result: PartResult = { part: part.name, title: part.title, command, ...measured };
       results.push(result);
       await writeFile(

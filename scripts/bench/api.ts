@@ -1,9 +1,13 @@
 // Part 4: POST /v1/records, one record per request (202 after commit), at a fixed number of
 // connections, with autocannon in its own process; and a Fastify hello-world, also in its
 // own process, under the same load as the reference ceiling of this machine.
+import { rm } from "node:fs/promises";
+import { makeDataDir } from "../../test/helpers/local-chain.ts";
 import { startScript, stopProcess } from "../../test/helpers/processes.ts";
 import { runAutocannon } from "./autocannon-run.ts";
 import type { AutocannonSummary } from "./autocannon-worker.ts";
+import { medianCommitMs } from "./commit-latency.ts";
+import { describeProfile, summarizeProfile } from "./cpu-profile.ts";
 import { type BenchPart, fmtInt, fmtMiB, target } from "./part.ts";
 import { startBenchService } from "./service-process.ts";
 
@@ -30,7 +34,7 @@ export const apiPart: BenchPart = {
   name: "api",
   title: "Single-record API at fixed concurrency",
   size: { meaning: "seconds of load per server", full: 15, quick: 3 },
-  async run({ size, databaseUrl, log }) {
+  async run({ size, databaseUrl, profile, log }) {
     const job = { connections: API_CONNECTIONS, durationSeconds: size, warmupSeconds: warmupSeconds(size) };
     const hello = await startScript("scripts/bench/hello-server.ts", {}, /listening on (http:\/\/\S+)/);
     let ceiling: AutocannonSummary;
@@ -40,15 +44,27 @@ export const apiPart: BenchPart = {
     } finally {
       await stopProcess(hello.child);
     }
-    const service = await startBenchService(databaseUrl);
+    const profileDir = profile ? await makeDataDir("en-bench-prof-") : undefined;
+    const service = await startBenchService(databaseUrl, profileDir);
     let ours: AutocannonSummary;
     let peakRss: number | null;
+    let commitMs: { one: number; full: number };
     try {
       log(`  POST /v1/records: ${size} s at ${API_CONNECTIONS} connections`);
       ours = await runAutocannon({ ...job, url: service.url, kind: "record", key: service.key });
       peakRss = await service.peakRssBytes();
+      log("  commit latency of one group, from this process");
+      commitMs = {
+        one: await medianCommitMs(service.db, 1, 20),
+        full: await medianCommitMs(service.db, API_CONNECTIONS, 20),
+      };
     } finally {
       await service.stop();
+    }
+    let cpu: Array<{ where: string; percent: number }> | null = null;
+    if (profileDir !== undefined) {
+      cpu = await summarizeProfile(profileDir);
+      await rm(profileDir, { recursive: true, force: true });
     }
     const met = ours.requestsPerSecond >= 10_000 && ours.latencyMs.p99 <= 25 && ours.non2xx === 0;
     return {
@@ -67,9 +83,23 @@ export const apiPart: BenchPart = {
       ],
       notes: [
         `${API_CONNECTIONS} connections, no pipelining, ${job.warmupSeconds} s warm-up not counted; autocannon runs in its own process, on the same 2 cores as the server.`,
+        `Where the time goes: the ingestor commits one group at a time, and with ${API_CONNECTIONS} connections a group holds at most ${API_CONNECTIONS} records. One commit of 1 row takes ${commitMs.one.toFixed(1)} ms and of ${API_CONNECTIONS} rows ${commitMs.full.toFixed(1)} ms (median, service idle, measured from the bench process), so commits alone allow at most about ${fmtInt((API_CONNECTIONS * 1000) / commitMs.full)} req/s at this concurrency; the measured p50 of ${ours.latencyMs.p50} ms is that commit plus queueing for the previous one plus the request's own CPU (auth, validation, JCS, two hashes, JSON).`,
+        ...(cpu === null
+          ? []
+          : [
+              `Where the service's CPU went (--profile; busy time over the process's life, start-up included): ${describeProfile(cpu)}.`,
+            ]),
         `Service peak RSS over this part: ${peakRss === null ? "n/a" : fmtMiB(peakRss)}.`,
       ],
-      data: { connections: API_CONNECTIONS, seconds: size, ours, helloWorld: ceiling, peakRssBytes: peakRss },
+      data: {
+        connections: API_CONNECTIONS,
+        seconds: size,
+        ours,
+        helloWorld: ceiling,
+        peakRssBytes: peakRss,
+        commitMs,
+        cpuProfile: cpu,
+      },
     };
   },
 };

@@ -8,6 +8,8 @@ export interface BenchOptions {
   size: number;
   /** Server of the scratch schemas (`--database-url`, TEST_DATABASE_URL or the local default). */
   databaseUrl: string;
+  /** `--profile`: run the service under --cpu-prof and report where its CPU time went (slower). */
+  profile: boolean;
   log: (line: string) => void;
 }
 

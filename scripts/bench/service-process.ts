@@ -42,10 +42,10 @@ async function statusKb(pid: number, field: string): Promise<number | null> {
   }
 }
 
-export async function startBenchService(
-  databaseUrl: string,
-  env: Record<string, string> = {},
-): Promise<BenchService> {
+/** With `profileDir`, the service runs under --cpu-prof and writes its profile there when it stops. */
+export async function startBenchService(databaseUrl: string, profileDir?: string): Promise<BenchService> {
+  const env: Record<string, string> =
+    profileDir === undefined ? {} : { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${profileDir}` };
   const schema = await createPostgresSchema(databaseUrl, "bench");
   const dataDir = await makeDataDir("en-bench-");
   let started: Awaited<ReturnType<typeof startScript>>;
