@@ -11,6 +11,7 @@
 // Nodes are 32 bytes. A level is one Uint8Array of `count * 32` bytes.
 import { sha256 } from "@noble/hashes/sha2.js";
 import { InvalidArgumentError } from "./errors.ts";
+import { NodeHasher } from "./node-hasher.ts";
 
 export const HASH_BYTES = 32;
 
@@ -51,22 +52,14 @@ export function buildTree(leaves: Uint8Array | readonly Uint8Array[]): MerkleTre
     );
   }
   const levels: Uint8Array[] = [level0];
+  const hasher = new NodeHasher();
   let current = level0;
   let count = level0.length / HASH_BYTES;
   while (count > 1) {
     const nextCount = Math.ceil(count / 2);
     const next = new Uint8Array(nextCount * HASH_BYTES);
     const pairs = Math.floor(count / 2);
-    for (let i = 0; i < pairs; i++) {
-      const l = 2 * i * HASH_BYTES;
-      next.set(
-        hashChildren(
-          current.subarray(l, l + HASH_BYTES),
-          current.subarray(l + HASH_BYTES, l + 2 * HASH_BYTES),
-        ),
-        i * HASH_BYTES,
-      );
-    }
+    hasher.hashPairs(current, next, pairs);
     if (count % 2 === 1) next.set(current.subarray((count - 1) * HASH_BYTES), pairs * HASH_BYTES);
     levels.push(next);
     current = next;
