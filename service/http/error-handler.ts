@@ -98,7 +98,10 @@ export function toHttpError(error: unknown): {
 /** Answers `error` in the one error shape; also Fastify's `frameworkErrors` (bad URLs, before routing). */
 export function sendError(error: unknown, request: FastifyRequest, reply: FastifyReply): FastifyReply {
   const { status, body, headers } = toHttpError(error);
-  if (status >= 500) request.log.error({ err: error }, "request failed");
+  // 503 is an expected, answered condition (queue full, database or chain away, shutting
+  // down): a warning without a stack, so a flood cannot fill the log with traces.
+  if (status === 503) request.log.warn({ code: body.error.code }, body.error.message);
+  else if (status >= 500) request.log.error({ err: error }, "request failed");
   else request.log.info({ code: body.error.code }, body.error.message);
   return reply.code(status).headers(headers).send(body);
 }
