@@ -4,10 +4,22 @@
 import { type Bundle, buildBundle } from "../core/bundle.ts";
 import { InvariantError } from "../core/errors.ts";
 import { type Hex, toHex } from "../core/hex.ts";
-import { auditPathPositions } from "../core/merkle.ts";
-import { proofNodes } from "../db/batches.ts";
+import { auditPathPositions, HASH_BYTES, nodeAt } from "../core/merkle.ts";
 import type { Queryable } from "../db/database.ts";
 import { getRecord, type RecordWithBatch } from "../db/records.ts";
+import { BatchLevelsCache } from "./batch-levels-cache.ts";
+
+// One cache of immutable batch levels per database handle.
+const caches = new WeakMap<Queryable, BatchLevelsCache>();
+
+function levelsCache(q: Queryable): BatchLevelsCache {
+  let cache = caches.get(q);
+  if (cache === undefined) {
+    cache = new BatchLevelsCache();
+    caches.set(q, cache);
+  }
+  return cache;
+}
 
 export interface RecordStatusView {
   id: string;
@@ -87,7 +99,16 @@ async function bundleOf(q: Queryable, row: RecordWithBatch): Promise<Bundle> {
   ) {
     throw new InvariantError(`record ${row.id} is anchored but its batch row is incomplete`, { id: row.id });
   }
-  const proof = await proofNodes(q, seq, auditPathPositions(leafIndex, size));
+  const levels = await levelsCache(q).levels(q, seq);
+  const tree = { size, levels };
+  const proof = auditPathPositions(leafIndex, size).map((p) => {
+    if ((levels[p.level]?.byteLength ?? 0) / HASH_BYTES <= p.index) {
+      throw new InvariantError(`batch ${seq} has no stored node at level ${p.level}, index ${p.index}`, {
+        seq,
+      });
+    }
+    return nodeAt(tree, p.level, p.index);
+  });
   return buildBundle({
     recordId: row.id,
     digest: row.digest,
