@@ -27,17 +27,8 @@ export interface ServiceProcess {
   output: () => string;
 }
 
-/** Seeded PRNG (mulberry32): the same seed replays the same kill delays and submissions. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Seeded PRNG: the same seed replays the same kill delays and submissions. */
+export { mulberry32 as seededRandom } from "../../service/audit/select-batches.ts";
 
 /**
  * Creates the submitter and reader keys on a migrated schema (so no child process creates
