@@ -5,29 +5,17 @@
 import { STATUS_CODES } from "node:http";
 import type { Duplex } from "node:stream";
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
-import { EvidenceError, InvalidArgumentError } from "../core/errors.ts";
-import { OverloadedError, UnavailableError } from "../service-errors.ts";
+import { ERROR_CODES, type ErrorCode, EvidenceError } from "../core/errors.ts";
 
 export interface ErrorBody {
-  error: { code: string; message: string; details?: Record<string, unknown> };
+  error: { code: ErrorCode; message: string; details?: Record<string, unknown> };
 }
 
-const STATUS_BY_CODE: Record<string, number> = {
-  unauthorized: 401,
-  forbidden: 403,
-  not_found: 404,
-  conflict: 409,
-  payload_too_large: 413,
-  uri_too_long: 414,
-  unsupported_media_type: 415,
-  rate_limited: 429,
-  overloaded: 503,
-  unavailable: 503,
-  chain_unavailable: 503,
-};
+/** Retry-After of a 503 whose error does not say (e.g. the chain could not be asked). */
+const DEFAULT_RETRY_AFTER_SECONDS = 2;
 
 /** Fastify's own error codes, for errors raised before our handlers run. */
-const FASTIFY_CODES: Record<string, { code: string; message?: string }> = {
+const FASTIFY_CODES: Record<string, { code: ErrorCode; message?: string }> = {
   FST_ERR_CTP_BODY_TOO_LARGE: { code: "payload_too_large", message: "the request body is too large" },
   FST_ERR_CTP_INVALID_MEDIA_TYPE: {
     code: "unsupported_media_type",
@@ -43,7 +31,7 @@ const FASTIFY_CODES: Record<string, { code: string; message?: string }> = {
   FST_ERR_MAX_PARAM_LENGTH: { code: "uri_too_long", message: "a path parameter is too long" },
 };
 
-export function errorBody(code: string, message: string, details?: Record<string, unknown>): ErrorBody {
+export function errorBody(code: ErrorCode, message: string, details?: Record<string, unknown>): ErrorBody {
   return { error: details === undefined ? { code, message } : { code, message, details } };
 }
 
@@ -54,11 +42,13 @@ export function toHttpError(error: unknown): {
   headers: Record<string, string>;
 } {
   const headers: Record<string, string> = {};
-  if (error instanceof OverloadedError || error instanceof UnavailableError) {
-    headers["retry-after"] = String(error.retryAfterSeconds);
-  }
   if (error instanceof EvidenceError) {
-    const status = STATUS_BY_CODE[error.code] ?? (error instanceof InvalidArgumentError ? 400 : 500);
+    // A code outside the table can only come from code that bypassed the type checker: our bug.
+    const status: number = ERROR_CODES[error.code] ?? 500;
+    if (status === 503) {
+      const seconds = (error as { retryAfterSeconds?: unknown }).retryAfterSeconds;
+      headers["retry-after"] = String(typeof seconds === "number" ? seconds : DEFAULT_RETRY_AFTER_SECONDS);
+    }
     if (status < 500 || status === 503) {
       return { status, body: errorBody(error.code, error.message, error.details), headers };
     }
@@ -77,7 +67,7 @@ export function toHttpError(error: unknown): {
   const known = fe.code === undefined ? undefined : FASTIFY_CODES[fe.code];
   if (known !== undefined) {
     return {
-      status: STATUS_BY_CODE[known.code] ?? 400,
+      status: ERROR_CODES[known.code],
       body: errorBody(known.code, known.message ?? ""),
       headers,
     };
@@ -99,11 +89,37 @@ export function toHttpError(error: unknown): {
 export function sendError(error: unknown, request: FastifyRequest, reply: FastifyReply): FastifyReply {
   const { status, body, headers } = toHttpError(error);
   // 503 is an expected, answered condition (queue full, database or chain away, shutting
-  // down): a warning without a stack, so a flood cannot fill the log with traces.
-  if (status === 503) request.log.warn({ code: body.error.code }, body.error.message);
-  else if (status >= 500) request.log.error({ err: error }, "request failed");
+  // down): a warning with its cause but without a stack, so a flood cannot fill the log
+  // with traces.
+  if (status === 503) {
+    const cause = causeOf(error);
+    request.log.warn(
+      cause === undefined ? { code: body.error.code } : { code: body.error.code, cause },
+      body.error.message,
+    );
+  } else if (status >= 500) request.log.error({ err: error }, "request failed");
   else request.log.info({ code: body.error.code }, body.error.message);
   return reply.code(status).headers(headers).send(body);
+}
+
+/** The messages of an error's causes, outermost first ("a <- b"), or undefined without a cause. */
+function causeOf(error: unknown): string | undefined {
+  const messages: string[] = [];
+  for (let e = (error as { cause?: unknown }).cause; e !== undefined && messages.length < 5; ) {
+    messages.push(describeError(e));
+    e = (e as { cause?: unknown } | null)?.cause;
+  }
+  return messages.length === 0 ? undefined : messages.join(" <- ");
+}
+
+/** A one-line description; an AggregateError (e.g. a refused IPv4 and IPv6 connect) lists its errors. */
+function describeError(error: unknown): string {
+  if (!(error instanceof Error)) return String(error);
+  const code = (error as { code?: unknown }).code;
+  const inner = error instanceof AggregateError ? error.errors.map(describeError).join("; ") : "";
+  return [error.message, typeof code === "string" && !error.message.includes(code) ? code : "", inner]
+    .filter(Boolean)
+    .join(": ");
 }
 
 /**
@@ -112,7 +128,7 @@ export function sendError(error: unknown, request: FastifyRequest, reply: Fastif
  */
 export function clientErrorHandler(error: Error & { code?: string }, socket: Duplex): void {
   if (error.code === "ECONNRESET" || socket.destroyed) return;
-  const [status, code, message] =
+  const [status, code, message]: [number, ErrorCode, string] =
     error.code === "HPE_HEADER_OVERFLOW"
       ? [431, "headers_too_large", "the request line and headers exceed 16 KiB"]
       : error.code === "ERR_HTTP_REQUEST_TIMEOUT"

@@ -121,9 +121,15 @@ export class Ingestor {
       }
       this.options.onCommitted?.(inserted.length);
     } catch (error) {
-      const failure = new UnavailableError("the database is unavailable; nothing was stored, retry shortly", {
-        cause: error,
-      });
+      // One statement, so nothing of the group was stored either way. Only a database that
+      // cannot be reached (the adapter's UnavailableError) is "retry shortly" (503); any
+      // other error is a bug and goes out as it is: a 500, its detail only in the log.
+      const failure =
+        error instanceof UnavailableError
+          ? new UnavailableError("the database is unavailable; nothing was stored, retry shortly", {
+              cause: error,
+            })
+          : error;
       for (const waiter of group) waiter.reject(failure);
     } finally {
       this.queued -= rows.length;
