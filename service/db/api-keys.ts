@@ -35,12 +35,15 @@ export async function findApiKeyByHash(q: Queryable, keyHash: Uint8Array): Promi
   return rows[0] ?? null;
 }
 
-export const countApiKeysSql = "SELECT count(*) AS n FROM api_keys WHERE revoked_at IS NULL";
+export const anyApiKeyCreatedSql = "SELECT EXISTS (SELECT 1 FROM api_keys) AS created";
 
-/** Keys not revoked: zero means the service still needs its first admin key. */
-export async function countApiKeys(q: Queryable): Promise<number> {
-  const rows = await q.query<{ n: number }>(countApiKeysSql);
-  return rows[0]?.n ?? 0;
+/**
+ * Whether any key was ever created, revoked ones included: false means the service still needs
+ * its first admin key. Revoking every key is an incident response, never a reason to mint one.
+ */
+export async function anyApiKeyCreated(q: Queryable): Promise<boolean> {
+  const rows = await q.query<{ created: boolean }>(anyApiKeyCreatedSql);
+  return rows[0]?.created === true;
 }
 
 export const revokeApiKeySql = `UPDATE api_keys SET revoked_at = now() WHERE id = $1 AND revoked_at IS NULL

@@ -10,7 +10,7 @@ import Fastify, { type FastifyInstance, type FastifyServerOptions } from "fastif
 import { EvidenceError } from "../core/errors.ts";
 import { OverloadedError } from "../service-errors.ts";
 import type { AppContext, AppDeps } from "./app-context.ts";
-import { bearerToken, requireRole } from "./auth.ts";
+import { authenticateKey, requireRole } from "./auth.ts";
 import { clientErrorHandler, errorBody, registerErrorHandling, sendError } from "./error-handler.ts";
 import { assertIJson } from "./i-json.ts";
 import { batchRoutes } from "./routes/batches.ts";
@@ -70,7 +70,7 @@ export async function buildApp(deps: AppDeps, options: BuildAppOptions = {}): Pr
   const ctx: AppContext = {
     app,
     deps,
-    auth: (roles) => requireRole(deps.authenticator, roles),
+    auth: (roles) => requireRole(roles),
     isClosing: () => closing,
   };
 
@@ -103,6 +103,11 @@ export async function buildApp(deps: AppDeps, options: BuildAppOptions = {}): Pr
   });
   app.addHook("onSend", async (_request, reply) => {
     if (closing) reply.header("connection", "close");
+  });
+  // Who is calling, before the rate limit (a route-level hook, so it runs after this one).
+  const authenticate = authenticateKey(deps.authenticator);
+  app.addHook("onRequest", async (request, reply) => {
+    if (request.url.startsWith("/v1/")) await authenticate.call(app, request, reply);
   });
 
   await app.register(swagger, {
@@ -156,8 +161,9 @@ export async function buildApp(deps: AppDeps, options: BuildAppOptions = {}): Pr
     global: true,
     max: deps.config.rateLimitPerMinute,
     timeWindow: 60_000,
-    // Per API key: its public id prefix. Calls without a key are limited per address.
-    keyGenerator: (request) => bearerToken(request)?.slice(0, 12) ?? request.ip,
+    // Per authenticated key; calls that failed authentication (or sent no key) per address,
+    // so neither a key's public id nor a stream of made-up keys gets past it.
+    keyGenerator: (request) => (request.apiKey ? `key:${request.apiKey.id}` : `address:${request.ip}`),
     allowList: (request) => !request.url.startsWith("/v1/"),
     errorResponseBuilder: (_request, context) => {
       const error = new EvidenceError("rate_limited", `rate limit exceeded; retry in ${context.after}`);

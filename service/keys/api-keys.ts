@@ -7,7 +7,7 @@ import { join } from "node:path";
 import {
   type ApiKey,
   type ApiKeyRole,
-  countApiKeys,
+  anyApiKeyCreated,
   findApiKeyByHash,
   insertApiKey,
 } from "../db/api-keys.ts";
@@ -33,14 +33,15 @@ export async function createApiKey(
 }
 
 /**
- * On first start (no keys at all), creates an admin key and writes it to DATA_DIR/admin.key
- * with mode 0600. Returns the new key, or undefined when keys already exist. Serialized by a
- * table lock, so several processes starting together create exactly one.
+ * On first start (no key was ever created), creates an admin key and writes it to
+ * DATA_DIR/admin.key with mode 0600. Returns the new key, or undefined when a key was made
+ * before, even if every key has since been revoked (the way back in is `npm run admin-key`).
+ * Serialized by a table lock, so several processes starting together create exactly one.
  */
 export async function ensureAdminKey(db: Database, dataDir: string): Promise<string | undefined> {
   const created = await db.transaction(async (tx) => {
     await tx.query("LOCK TABLE api_keys IN SHARE ROW EXCLUSIVE MODE");
-    if ((await countApiKeys(tx)) > 0) return undefined;
+    if (await anyApiKeyCreated(tx)) return undefined;
     return (await createApiKey(tx, "admin", "initial admin key")).key;
   });
   if (created !== undefined) {
@@ -50,11 +51,16 @@ export async function ensureAdminKey(db: Database, dataDir: string): Promise<str
   return created;
 }
 
-/** Looks keys up by hash, with a short cache so that authenticated requests rarely hit the database. */
+/**
+ * Looks keys up by hash, with a short cache so that authenticated requests rarely hit the
+ * database. Only keys that exist are cached: a miss is never kept, so a flood of made-up keys
+ * (each one lookup, and limited per address by the HTTP layer) cannot push a real key out.
+ */
 export class ApiKeyAuthenticator {
   private readonly db: Queryable;
   private readonly ttlMs: number;
-  private readonly cache = new Map<string, { key: ApiKey | null; expires: number }>();
+  private readonly cache = new Map<string, { key: ApiKey; expires: number }>();
+  /** Far above the number of keys an operator hands out; reached only if that is wrong. */
   private static readonly MAX_ENTRIES = 10_000;
 
   /** `ttlMs` bounds how long a revoked key may still be accepted. */
@@ -68,8 +74,13 @@ export class ApiKeyAuthenticator {
     const now = Date.now();
     const hit = this.cache.get(token);
     if (hit !== undefined && hit.expires > now) return hit.key;
+    this.cache.delete(token);
     const key = await findApiKeyByHash(this.db, hashApiKey(token));
-    if (this.cache.size >= ApiKeyAuthenticator.MAX_ENTRIES) this.cache.clear();
+    if (key === null) return null;
+    if (this.cache.size >= ApiKeyAuthenticator.MAX_ENTRIES) {
+      for (const [cached, entry] of this.cache) if (entry.expires <= now) this.cache.delete(cached);
+      if (this.cache.size >= ApiKeyAuthenticator.MAX_ENTRIES) this.cache.clear();
+    }
     this.cache.set(token, { key, expires: now + this.ttlMs });
     return key;
   }

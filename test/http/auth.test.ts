@@ -2,6 +2,7 @@
 // keys hashed at rest and never logged, the anchoring key never logged or returned, rate
 // limits per key, body and batch limits, loopback binding, and security headers on HTML.
 // (The contract's own check, non-anchorers reverted, is in test/contracts/evidence-anchor.test.ts.)
+import { randomBytes } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import { connect } from "node:net";
 import { networkInterfaces } from "node:os";
@@ -379,6 +380,57 @@ forEachDatabase((target) => {
       for (let i = 0; i < 7; i++) expect((await s.call("GET", "/healthz")).status).toBe(200);
     });
   });
+
+  describe.skipIf(target.kind !== "pglite")(
+    "rate limits key on what was authenticated (RATE_LIMIT_PER_MINUTE=20)",
+    () => {
+      const LIMIT = 20;
+      /** A well-formed key nobody was given: each one costs a lookup, so each one must count. */
+      const bogusKey = (id = randomBytes(4).toString("hex")) =>
+        `enk_${id}_${randomBytes(32).toString("base64url")}`;
+      let s: TestService;
+      beforeAll(async () => {
+        s = await startTestService(target, {
+          RATE_LIMIT_PER_MINUTE: String(LIMIT),
+          BATCH_INTERVAL_MS: "3600000",
+        });
+      });
+      afterAll(async () => {
+        await s?.stop();
+      });
+
+      it("40 calls with fresh bogus keys from one address: 20 are 401, then 429", async () => {
+        const statuses: number[] = [];
+        for (let i = 0; i < 2 * LIMIT; i++) {
+          statuses.push((await s.call("GET", "/v1/batches", { key: bogusKey() })).status);
+        }
+        expect(statuses).toEqual([...Array(LIMIT).fill(401), ...Array(LIMIT).fill(429)]);
+        // Calls without any key count against the same address.
+        expect((await s.call("GET", "/v1/batches")).status).toBe(429);
+      });
+
+      it("knowing a key's public id does not use up that key's budget, and the key's own calls are limited", async () => {
+        const id = keyId(s.keys.submitter);
+        for (let i = 0; i < 2 * LIMIT; i++) {
+          expect((await s.call("GET", "/v1/batches", { key: bogusKey(id) })).status).not.toBe(200);
+        }
+        for (let i = 0; i < LIMIT; i++) {
+          const res = await s.call("POST", "/v1/records", {
+            key: s.keys.submitter,
+            body: { id: `budget-${i}`, digest: DIGEST },
+          });
+          expect(res.status, res.text).toBe(202);
+        }
+        const over = await s.call("POST", "/v1/records", {
+          key: s.keys.submitter,
+          body: { id: "budget-over", digest: DIGEST },
+        });
+        expect(over.status).toBe(429);
+        // Another key, from the same address, has its own budget.
+        expect((await s.call("GET", "/v1/records/budget-0", { key: s.keys.reader })).status).toBe(200);
+      });
+    },
+  );
 });
 
 function tryConnect(host: string, port: number): Promise<"connected" | "refused"> {
