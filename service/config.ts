@@ -28,6 +28,8 @@ export interface Config {
   ingestQueueLimit: number;
   bodyLimitBytes: number;
   maxRecordsPerCall: number;
+  /** Largest record, measured as its JCS bytes (the bytes its digest is computed from). */
+  maxRecordBytes: number;
   /** Requests per minute per API key. */
   rateLimitPerMinute: number;
   logLevel: string;
@@ -113,6 +115,7 @@ export function parseConfig(env: Env): Config {
     ingestQueueLimit: int("INGEST_QUEUE_LIMIT", 200_000, 1, 10_000_000),
     bodyLimitBytes: int("BODY_LIMIT_BYTES", 16 * 1024 * 1024, 1024, 1024 * 1024 * 1024),
     maxRecordsPerCall: int("MAX_RECORDS_PER_CALL", 10_000, 1, 100_000),
+    maxRecordBytes: int("MAX_RECORD_BYTES", 1024 * 1024, 2, 1024 * 1024 * 1024),
     rateLimitPerMinute: int("RATE_LIMIT_PER_MINUTE", 600_000, 1, 100_000_000),
     logLevel,
   };

@@ -18,8 +18,8 @@ export class ConflictError extends EvidenceError {
 
 export class PayloadTooLargeError extends EvidenceError {
   override name = "PayloadTooLargeError";
-  constructor(message: string) {
-    super("payload_too_large", message);
+  constructor(message: string, details?: Record<string, unknown>) {
+    super("payload_too_large", message, details === undefined ? undefined : { details });
   }
 }
 

@@ -37,7 +37,12 @@ export function canonicalize(record: unknown): Uint8Array {
 
 /** SHA-256 of the JCS bytes of `record` (32 bytes). */
 export function digestRecord(record: unknown): Uint8Array {
-  return sha256(canonicalize(record));
+  return digestCanonical(canonicalize(record));
+}
+
+/** The digest of JCS bytes from `canonicalize` (for a caller that also needs their length). */
+export function digestCanonical(jcs: Uint8Array): Uint8Array {
+  return sha256(jcs);
 }
 
 /** Throws InvalidArgumentError (code `record_not_canonicalizable`) unless `value` is a plain JSON object. */

@@ -11,6 +11,8 @@ import type { RouteRoles } from "./auth.ts";
 export interface HttpConfig {
   bodyLimitBytes: number;
   maxRecordsPerCall: number;
+  /** Largest record, as JCS bytes, in either submission route. */
+  maxRecordBytes: number;
   rateLimitPerMinute: number;
 }
 

@@ -1,10 +1,13 @@
 // A submission becomes a row: digest (from the record via JCS, or given directly),
 // a fresh salt, and the leaf hash. Pure CPU work, done before the row is queued.
-import { digestRecord } from "../core/canonical.ts";
+// A record's size is the length of its JCS bytes, which the digest is computed from anyway:
+// beyond MAX_RECORD_BYTES it is refused (413) before it is hashed.
+import { canonicalize, digestCanonical } from "../core/canonical.ts";
 import { InvalidArgumentError } from "../core/errors.ts";
 import { fromHex, type Hex, isHex } from "../core/hex.ts";
 import { hashLeaf, newSalt } from "../core/leaf.ts";
 import type { NewRecord } from "../db/records.ts";
+import { PayloadTooLargeError } from "../service-errors.ts";
 
 export interface Submission {
   id: string;
@@ -12,8 +15,11 @@ export interface Submission {
   digest?: string;
 }
 
-/** Requires exactly one of `record` and `digest`. `field` prefixes error paths (e.g. "records/3"). */
-export function prepareRecord(submission: Submission, field = ""): NewRecord {
+/**
+ * Requires exactly one of `record` and `digest`, and a record of at most `maxRecordBytes` JCS
+ * bytes. `field` prefixes error paths (e.g. "records/3").
+ */
+export function prepareRecord(submission: Submission, maxRecordBytes: number, field = ""): NewRecord {
   const at = (name: string) => (field ? `${field}/${name}` : name);
   const hasRecord = submission.record !== undefined;
   const hasDigest = submission.digest !== undefined;
@@ -36,7 +42,14 @@ export function prepareRecord(submission: Submission, field = ""): NewRecord {
     digest = fromHex(submission.digest as Hex);
   } else {
     try {
-      digest = digestRecord(submission.record);
+      const jcs = canonicalize(submission.record);
+      if (jcs.length > maxRecordBytes) {
+        throw new PayloadTooLargeError(
+          `${at("record")} is ${jcs.length} bytes as canonical JSON (JCS); MAX_RECORD_BYTES is ${maxRecordBytes}`,
+          { field: at("record") },
+        );
+      }
+      digest = digestCanonical(jcs);
     } catch (error) {
       if (error instanceof InvalidArgumentError) {
         throw new InvalidArgumentError(error.code, `${at("record")}: ${error.message}`, {

@@ -8,6 +8,7 @@ import { forEachDatabase } from "../helpers/databases.ts";
 import { type HttpResult, startTestService, type TestService } from "../helpers/service.ts";
 
 const BODY_LIMIT_BYTES = 2048;
+const MAX_RECORD_BYTES = 600;
 const DIGEST = `0x${"ab".repeat(32)}`;
 
 /** Asserts the status and the error shape, and that nothing internal leaks. */
@@ -31,6 +32,7 @@ forEachDatabase((target) => {
       BATCH_INTERVAL_MS: "3600000",
       MAX_BATCH: "1000000",
       BODY_LIMIT_BYTES: String(BODY_LIMIT_BYTES),
+      MAX_RECORD_BYTES: String(MAX_RECORD_BYTES),
       INGEST_QUEUE_LIMIT: "1",
     });
   });
@@ -110,6 +112,31 @@ forEachDatabase((target) => {
       const res = await submit({ id: "tx-big", record: { blob: "x".repeat(BODY_LIMIT_BYTES) } });
       expectError(res, 413, "payload_too_large");
       expectError(await s.call("GET", "/v1/records/tx-big", { key: s.keys.reader }), 404, "not_found");
+    });
+  });
+
+  describe(`413 for a record above MAX_RECORD_BYTES (${MAX_RECORD_BYTES}, as JCS bytes) in a body below BODY_LIMIT_BYTES`, () => {
+    /** A record whose JCS form, {"blob":"x…x"}, is exactly `bytes` long. */
+    const recordOf = (bytes: number) => ({ blob: "x".repeat(bytes - '{"blob":""}'.length) });
+
+    it("POST /v1/records: one byte over is 413 naming the record; exactly at the limit is accepted", async () => {
+      const over = await submit({ id: "big-record", record: recordOf(MAX_RECORD_BYTES + 1) });
+      const error = expectError(over, 413, "payload_too_large");
+      expect(error.message).toContain(`${MAX_RECORD_BYTES + 1} bytes`);
+      expect(error.message).toContain("MAX_RECORD_BYTES");
+      expect(error.details).toEqual({ field: "record" });
+      expectError(await s.call("GET", "/v1/records/big-record", { key: s.keys.reader }), 404, "not_found");
+      expect((await submit({ id: "limit-record", record: recordOf(MAX_RECORD_BYTES) })).status).toBe(202);
+    });
+
+    it("POST /v1/records/batch: 413 naming the item, and nothing of the call is stored", async () => {
+      const records = [
+        { id: "batch-small", record: recordOf(20) },
+        { id: "batch-big", record: recordOf(MAX_RECORD_BYTES + 1) },
+      ];
+      const res = await s.call("POST", "/v1/records/batch", { key: s.keys.submitter, body: { records } });
+      expect(expectError(res, 413, "payload_too_large").details).toEqual({ field: "records/1/record" });
+      expectError(await s.call("GET", "/v1/records/batch-small", { key: s.keys.reader }), 404, "not_found");
     });
   });
 

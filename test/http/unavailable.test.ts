@@ -60,7 +60,12 @@ forEachDatabase((target) => {
         ingestor: new Ingestor({ db: ingestDb, queueLimit: 1000 }),
         authenticator: new ApiKeyAuthenticator(db),
         metrics: createMetrics({ ingestQueueDepth: () => 0, pendingRecords: async () => 0 }),
-        config: { bodyLimitBytes: 1 << 20, maxRecordsPerCall: 10, rateLimitPerMinute: 1000 },
+        config: {
+          bodyLimitBytes: 1 << 20,
+          maxRecordsPerCall: 10,
+          maxRecordBytes: 1 << 20,
+          rateLimitPerMinute: 1000,
+        },
         chainReader,
         chainInfo: { chainId: 31337, contract: `0x${"00".repeat(20)}`, rpcUrl: "http://127.0.0.1:1" },
       },
@@ -101,7 +106,7 @@ forEachDatabase((target) => {
       expect(res.body).not.toContain("ECONNREFUSED");
       // pino level 40 = warn: no stack, but the cause.
       const warned = logged(40, "nothing was stored");
-    expect(warned.length).toBe(1);
+      expect(warned.length).toBe(1);
       expect(String(warned[0]?.cause)).toMatch(/ECONNREFUSED/);
       expect(JSON.stringify(warned[0])).not.toContain("    at ");
     },

@@ -52,13 +52,14 @@ export async function recordRoutes(ctx: AppContext): Promise<void> {
           202: RecordAck,
           400: ErrorResponse,
           409: ErrorResponse,
+          413: ErrorResponse,
           503: ErrorResponse,
           ...AUTH_ERRORS,
         },
       },
     },
     async (request, reply) => {
-      const row = prepareRecord(request.body);
+      const row = prepareRecord(request.body, deps.config.maxRecordBytes);
       const [result] = await deps.ingestor.submit([row]);
       if (result === undefined) throw new Error("ingestor returned no result");
       if (result.outcome === "conflict") {
@@ -98,7 +99,7 @@ export async function recordRoutes(ctx: AppContext): Promise<void> {
           `a batch call takes at most ${deps.config.maxRecordsPerCall} records, got ${records.length}`,
         );
       }
-      const rows = records.map((r, i) => prepareRecord(r, `records/${i}`));
+      const rows = records.map((r, i) => prepareRecord(r, deps.config.maxRecordBytes, `records/${i}`));
       const results = await deps.ingestor.submit(rows);
       let created = 0;
       let duplicates = 0;
