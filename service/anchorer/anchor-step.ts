@@ -12,6 +12,7 @@
 import { type AnchorClient, type AnchorInclusion, isSameRoot } from "../chain/anchor-client.ts";
 import { InvariantError } from "../core/errors.ts";
 import { fromHex, toHex } from "../core/hex.ts";
+import { announceBatchAnchored } from "../db/batch-anchored.ts";
 import { type BatchRow, firstBatchInState, markAnchored, markSent } from "../db/batches.ts";
 import type { Database } from "../db/database.ts";
 
@@ -108,6 +109,7 @@ async function recordAnchored(
   reconciled: boolean,
 ): Promise<StepOutcome> {
   await markAnchored(db, batch.seq, storedInclusion(inclusion));
+  await announceBatchAnchored(db, batch.seq);
   return {
     kind: "anchored",
     seq: batch.seq,

@@ -12,6 +12,7 @@
 //  - Parameters are always `$n`; pass int8 parameters as number, bigint or decimal string.
 import { join } from "node:path";
 import { InvariantError } from "../core/errors.ts";
+import type { Listener } from "./notifications.ts";
 
 export interface Queryable {
   /** One statement with `$n` parameters; returns its rows. */
@@ -40,6 +41,17 @@ export interface Database extends Queryable {
    */
   tryAcquireLock(key: bigint | number): Promise<AdvisoryLock | null>;
   ping(): Promise<void>;
+  /**
+   * Tells every listener on `channel` (see notifications.ts): in this process at once, and on
+   * PostgreSQL in every other process on the same schema. Best effort: never throws (a
+   * failure is logged), since it only ever shortens a wait that has its own deadline.
+   */
+  notify(channel: string, payload: string): Promise<void>;
+  /**
+   * Calls `listener` for each notification on `channel` from now on (once this resolves),
+   * and with undefined when some may have been missed. Returns the function that stops it.
+   */
+  listen(channel: string, listener: Listener): Promise<() => void>;
   /** Releases held locks and closes every session; calling it again returns the same promise. */
   close(): Promise<void>;
 }

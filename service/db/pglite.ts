@@ -6,6 +6,7 @@ import { mkdir } from "node:fs/promises";
 import { PGlite, types } from "@electric-sql/pglite";
 import type { AdvisoryLock, Database, Queryable } from "./database.ts";
 import { byteaFromHex, byteaToHex, parseInt8 } from "./database.ts";
+import { LocalChannels } from "./notifications.ts";
 
 interface PgliteSession {
   query<T>(sql: string, params?: unknown[]): Promise<{ rows: T[] }>;
@@ -45,6 +46,7 @@ export async function openPglite(
   const heldKeys = new Set<string>();
   const lostSignals = new Set<() => void>();
   const direct = wrap(pglite);
+  const channels = new LocalChannels();
   let closing: Promise<void> | undefined;
 
   return {
@@ -71,6 +73,13 @@ export async function openPglite(
     },
     async ping() {
       await pglite.query("SELECT 1");
+    },
+    // No other process can open this database: delivering in this process is all there is.
+    async notify(channel, payload) {
+      channels.emit(channel, payload);
+    },
+    async listen(channel, listener) {
+      return channels.add(channel, listener);
     },
     close() {
       closing ??= (async () => {

@@ -5,10 +5,13 @@
 // Losing the server is not a bug: every call here turns a lost or refused connection into
 // UnavailableError (HTTP 503 + Retry-After), so callers need no driver knowledge, and a
 // connection attempt gives up after CONNECT_TIMEOUT_MS instead of hanging on a silent network.
+import { randomBytes } from "node:crypto";
 import pg from "pg";
 import { UnavailableError } from "../service-errors.ts";
 import type { AdvisoryLock, Database, Queryable } from "./database.ts";
 import { byteaFromHex, lockKeySql, parseInt8 } from "./database.ts";
+import { assertChannel, LocalChannels, scopedChannelSql } from "./notifications.ts";
+import { PostgresListener } from "./postgres-listener.ts";
 
 const BYTEA_OID = 17;
 const INT8_OID = 20;
@@ -35,7 +38,7 @@ export interface PostgresOptions {
   max?: number;
   /** Told about errors of idle pooled connections and of lock sessions; default console.warn. */
   onError?: (error: Error) => void;
-  /** How often a held advisory lock's session is probed, so a silent network loss is noticed; default 5000. */
+  /** How often a held advisory lock's session, and the notification session, are probed, so a silent network loss is noticed; default 5000. */
   lockHeartbeatMs?: number;
 }
 
@@ -117,6 +120,15 @@ export function openPostgres(url: string, options: PostgresOptions = {}): Databa
   }
 
   const direct = wrap(pool);
+  const channels = new LocalChannels();
+  const origin = randomBytes(6).toString("hex");
+  const listener = new PostgresListener({
+    config,
+    origin,
+    channels,
+    heartbeatMs: options.lockHeartbeatMs ?? 5000,
+    onError,
+  });
   let closing: Promise<void> | undefined;
   return {
     kind: "postgres",
@@ -141,8 +153,23 @@ export function openPostgres(url: string, options: PostgresOptions = {}): Databa
     async ping() {
       await direct.exec("SELECT 1");
     },
+    async notify(channel, payload) {
+      assertChannel(channel);
+      channels.emit(channel, payload);
+      try {
+        await direct.query(`SELECT pg_notify(${scopedChannelSql(1)}, $2)`, [channel, `${origin}|${payload}`]);
+      } catch (error) {
+        onError(error as Error);
+      }
+    },
+    async listen(channel, onNotify) {
+      const remove = channels.add(channel, onNotify);
+      await listener.listen(channel);
+      return remove;
+    },
     close() {
       closing ??= (async () => {
+        await listener.close();
         await Promise.allSettled([...locks].map((lock) => lock.release()));
         await pool.end();
       })();

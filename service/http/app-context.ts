@@ -7,6 +7,7 @@ import type { Ingestor } from "../ingest/ingestor.ts";
 import type { ApiKeyAuthenticator } from "../keys/api-keys.ts";
 import type { ServiceMetrics } from "../metrics.ts";
 import type { RouteRoles } from "./auth.ts";
+import type { BatchAnchoredSignal } from "./batch-anchored-signal.ts";
 
 export interface HttpConfig {
   bodyLimitBytes: number;
@@ -42,4 +43,6 @@ export interface AppContext {
   auth: (roles: RouteRoles) => preHandlerAsyncHookHandler;
   /** True once shutdown has begun: long polls return early. */
   isClosing: () => boolean;
+  /** Wakes long polls when a batch is anchored (or the app begins to close). */
+  batchAnchored: BatchAnchoredSignal;
 }

@@ -11,6 +11,7 @@ import { EvidenceError } from "../core/errors.ts";
 import { OverloadedError } from "../service-errors.ts";
 import type { AppContext, AppDeps } from "./app-context.ts";
 import { authenticateKey, requireRole } from "./auth.ts";
+import { BatchAnchoredSignal } from "./batch-anchored-signal.ts";
 import { clientErrorHandler, errorBody, registerErrorHandling, sendError } from "./error-handler.ts";
 import { assertIJson } from "./i-json.ts";
 import { batchRoutes } from "./routes/batches.ts";
@@ -67,11 +68,14 @@ export async function buildApp(deps: AppDeps, options: BuildAppOptions = {}): Pr
   });
   app.setValidatorCompiler(validatorCompiler());
   let closing = false;
+  const batchAnchored = new BatchAnchoredSignal(deps.db);
+  app.addHook("onClose", () => batchAnchored.close());
   const ctx: AppContext = {
     app,
     deps,
     auth: (roles) => requireRole(roles),
     isClosing: () => closing,
+    batchAnchored,
   };
 
   registerErrorHandling(app);
@@ -191,6 +195,7 @@ export async function buildApp(deps: AppDeps, options: BuildAppOptions = {}): Pr
     app,
     beginClose: () => {
       closing = true;
+      batchAnchored.wakeAll();
     },
   };
 }

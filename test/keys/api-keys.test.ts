@@ -5,22 +5,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, beforeEach, expect, it } from "vitest";
 import { revokeApiKey } from "../../service/db/api-keys.ts";
-import type { Database, Queryable } from "../../service/db/database.ts";
+import type { Database } from "../../service/db/database.ts";
 import { ApiKeyAuthenticator, createApiKey, ensureAdminKey } from "../../service/keys/api-keys.ts";
+import { countingDatabase } from "../helpers/counting-database.ts";
 import { forEachDatabase, truncateAll } from "../helpers/databases.ts";
-
-/** `db`, counting the statements sent through it. */
-function counting(db: Queryable): Queryable & { queries: number } {
-  const wrapped = {
-    queries: 0,
-    query: <T>(sql: string, params?: unknown[]) => {
-      wrapped.queries++;
-      return db.query<T>(sql, params);
-    },
-    exec: (script: string) => db.exec(script),
-  };
-  return wrapped;
-}
 
 const unknownKey = () => `enk_${randomBytes(4).toString("hex")}_${randomBytes(32).toString("base64url")}`;
 
@@ -53,15 +41,15 @@ forEachDatabase((target) => {
 
   it("a flood of unknown keys never evicts a valid one from the cache", async () => {
     const { key } = await createApiKey(db, "reader", null);
-    const q = counting(db);
-    const authenticator = new ApiKeyAuthenticator(q, 60_000);
+    const q = countingDatabase(db);
+    const authenticator = new ApiKeyAuthenticator(q.db, 60_000);
     expect((await authenticator.authenticate(key))?.role).toBe("reader");
-    expect(q.queries).toBe(1);
+    expect(q.count()).toBe(1);
     // More unknown keys than the cache has room for, each looked up once.
     const flood = 10_001;
     for (let i = 0; i < flood; i++) expect(await authenticator.authenticate(unknownKey())).toBeNull();
-    expect(q.queries).toBe(1 + flood);
+    expect(q.count()).toBe(1 + flood);
     expect((await authenticator.authenticate(key))?.role).toBe("reader");
-    expect(q.queries, "the valid key is still cached").toBe(1 + flood);
+    expect(q.count(), "the valid key is still cached").toBe(1 + flood);
   });
 });

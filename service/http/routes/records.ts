@@ -22,8 +22,6 @@ import {
   RecordSubmission,
 } from "../schemas/records.ts";
 
-const LONG_POLL_STEP_MS = 100;
-
 function ackOf(result: Exclude<IngestResult, { outcome: "conflict" }>, anchored = false) {
   return {
     id: result.id,
@@ -187,6 +185,11 @@ export async function recordRoutes(ctx: AppContext): Promise<void> {
     async (request, reply) => {
       const { id } = request.params;
       const deadline = Date.now() + (request.query.wait ?? 0) * 1000;
+      // The client went away: stop waiting for it.
+      const gone = new AbortController();
+      reply.raw.once("close", () => gone.abort());
+      // Listen before the first read, so a batch anchored right after it is not missed.
+      let seen = deadline > Date.now() ? await ctx.batchAnchored.ready() : 0;
       for (;;) {
         const evidence = await readRecordEvidence(deps.db, id);
         if (evidence.status === "unknown") throw new NotFoundError(`no record with id ${id}`);
@@ -196,10 +199,10 @@ export async function recordRoutes(ctx: AppContext): Promise<void> {
           );
         }
         if (evidence.status === "anchored") return reply.code(200).send(evidence.bundle);
-        if (Date.now() >= deadline || request.raw.destroyed || ctx.isClosing()) {
+        if (Date.now() >= deadline || gone.signal.aborted || ctx.isClosing()) {
           return reply.code(202).send({ id, status: "pending" });
         }
-        await new Promise((r) => setTimeout(r, LONG_POLL_STEP_MS));
+        seen = await ctx.batchAnchored.next(seen, deadline, gone.signal);
       }
     },
   );
