@@ -35,7 +35,7 @@ export function createMetrics(sources: MetricSources): ServiceMetrics {
     }),
     ingestRequests: new Counter({
       name: "en_ingest_records_total",
-      help: "Submitted records by outcome (created, duplicate, conflict, rejected)",
+      help: "Submitted records by outcome: created, duplicate (a safe retry), conflict (same id, other content)",
       labelNames: ["outcome"],
       registers,
     }),

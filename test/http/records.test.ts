@@ -165,6 +165,45 @@ forEachDatabase((target) => {
     });
   });
 
+  describe("metrics", () => {
+    /** en_ingest_records_total by outcome, from /metrics. */
+    const outcomes = async () => {
+      const text = (await s.call("GET", "/metrics")).text;
+      const count = (outcome: string) =>
+        Number(
+          new RegExp(`^en_ingest_records_total\\{outcome="${outcome}"\\} (\\d+)$`, "m").exec(text)?.[1] ?? 0,
+        );
+      return { created: count("created"), duplicate: count("duplicate"), conflict: count("conflict") };
+    };
+
+    it("en_ingest_records_total counts submitted records by outcome, in both routes", async () => {
+      const before = await outcomes();
+      const submit = (body: unknown, path = "/v1/records") =>
+        s.call("POST", path, { key: s.keys.submitter, body });
+      expect((await submit({ id: "m-1", digest: `0x${"01".repeat(32)}` })).status).toBe(202);
+      expect((await submit({ id: "m-1", digest: `0x${"01".repeat(32)}` })).status).toBe(202);
+      expect((await submit({ id: "m-1", digest: `0x${"02".repeat(32)}` })).status).toBe(409);
+      const batch = await submit(
+        {
+          records: [
+            { id: "m-2", digest: `0x${"01".repeat(32)}` },
+            { id: "m-3", digest: `0x${"01".repeat(32)}` },
+            { id: "m-1", digest: `0x${"01".repeat(32)}` },
+            { id: "m-1", digest: `0x${"03".repeat(32)}` },
+          ],
+        },
+        "/v1/records/batch",
+      );
+      expect(batch.status).toBe(202);
+      const after = await outcomes();
+      expect({
+        created: after.created - before.created,
+        duplicate: after.duplicate - before.duplicate,
+        conflict: after.conflict - before.conflict,
+      }).toEqual({ created: 3, duplicate: 2, conflict: 2 });
+    });
+  });
+
   describe("GET /v1/batches", () => {
     it("lists anchored batches in seq order and serves each one", async () => {
       const page = await s.call("GET", "/v1/batches?limit=1000", { key: s.keys.reader });

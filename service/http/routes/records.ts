@@ -60,6 +60,7 @@ export async function recordRoutes(ctx: AppContext): Promise<void> {
       const row = prepareRecord(request.body, deps.config.maxRecordBytes);
       const [result] = await deps.ingestor.submit([row]);
       if (result === undefined) throw new Error("ingestor returned no result");
+      deps.metrics.ingestRequests.inc({ outcome: result.outcome });
       if (result.outcome === "conflict") {
         throw new ConflictError(`record ${result.id} already exists with different content`, {
           id: result.id,
@@ -116,6 +117,9 @@ export async function recordRoutes(ctx: AppContext): Promise<void> {
         else duplicates++;
         return ackOf(r);
       });
+      deps.metrics.ingestRequests.inc({ outcome: "created" }, created);
+      deps.metrics.ingestRequests.inc({ outcome: "duplicate" }, duplicates);
+      deps.metrics.ingestRequests.inc({ outcome: "conflict" }, conflicts);
       return reply.code(202).send({ created, duplicates, conflicts, results: items });
     },
   );
