@@ -1,6 +1,13 @@
 // What every route module gets: the Fastify instance, the wired dependencies, and the
 // auth preHandler factory. Route modules hold no state of their own.
-import type { FastifyInstance, preHandlerAsyncHookHandler } from "fastify";
+import type { IncomingMessage, ServerResponse } from "node:http";
+import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
+import type {
+  FastifyBaseLogger,
+  FastifyInstance,
+  preHandlerAsyncHookHandler,
+  RawServerDefault,
+} from "fastify";
 import type { ChainReader } from "../core/verify.ts";
 import type { Database } from "../db/database.ts";
 import type { Ingestor } from "../ingest/ingestor.ts";
@@ -37,8 +44,17 @@ export interface AppDeps {
   readiness?: () => Promise<Record<string, boolean>>;
 }
 
+/** The Fastify app, typed from the TypeBox schemas: a route's body, params and query have the types its schema declares. */
+export type NotaryApp = FastifyInstance<
+  RawServerDefault,
+  IncomingMessage,
+  ServerResponse,
+  FastifyBaseLogger,
+  TypeBoxTypeProvider
+>;
+
 export interface AppContext {
-  app: FastifyInstance;
+  app: NotaryApp;
   deps: AppDeps;
   auth: (roles: RouteRoles) => preHandlerAsyncHookHandler;
   /** True once shutdown has begun: long polls return early. */

@@ -4,12 +4,13 @@ import helmet from "@fastify/helmet";
 import rateLimit from "@fastify/rate-limit";
 import swagger from "@fastify/swagger";
 import swaggerUi from "@fastify/swagger-ui";
+import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import { Ajv } from "ajv";
 import addFormats from "ajv-formats";
-import Fastify, { type FastifyInstance, type FastifyServerOptions } from "fastify";
+import Fastify, { type FastifyServerOptions } from "fastify";
 import { EvidenceError } from "../core/errors.ts";
 import { OverloadedError } from "../service-errors.ts";
-import type { AppContext, AppDeps } from "./app-context.ts";
+import type { AppContext, AppDeps, NotaryApp } from "./app-context.ts";
 import { authenticateKey, requireRole } from "./auth.ts";
 import { BatchAnchoredSignal } from "./batch-anchored-signal.ts";
 import { clientErrorHandler, errorBody, registerErrorHandling, sendError } from "./error-handler.ts";
@@ -27,7 +28,7 @@ export interface BuildAppOptions {
 }
 
 export interface App {
-  app: FastifyInstance;
+  app: NotaryApp;
   /** Marks the app as closing: long polls return early and /readyz reports not ready. */
   beginClose(): void;
 }
@@ -65,7 +66,7 @@ export async function buildApp(deps: AppDeps, options: BuildAppOptions = {}): Pr
     routerOptions: { maxParamLength: 3 * 128 },
     frameworkErrors: sendError,
     clientErrorHandler,
-  });
+  }).withTypeProvider<TypeBoxTypeProvider>();
   app.setValidatorCompiler(validatorCompiler());
   let closing = false;
   const batchAnchored = new BatchAnchoredSignal(deps.db);

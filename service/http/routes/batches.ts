@@ -1,5 +1,4 @@
 // /v1/batches: sealed batches and their anchoring state, for auditors and operators.
-import type { Static } from "typebox";
 import { Type } from "typebox";
 import { toHex } from "../../core/hex.ts";
 import { type BatchRow, getBatch, listBatches } from "../../db/batches.ts";
@@ -69,7 +68,7 @@ function batchView(b: BatchRow) {
 
 export async function batchRoutes({ app, deps, auth }: AppContext): Promise<void> {
   const tags = ["batches"];
-  app.get<{ Params: Static<typeof SeqParams> }>(
+  app.get(
     "/v1/batches/:seq",
     {
       preHandler: auth(["reader"]),
@@ -88,7 +87,7 @@ export async function batchRoutes({ app, deps, auth }: AppContext): Promise<void
     },
   );
 
-  app.get<{ Querystring: Static<typeof ListQuery> }>(
+  app.get(
     "/v1/batches",
     {
       preHandler: auth(["reader"]),

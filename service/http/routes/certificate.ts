@@ -3,7 +3,6 @@
 // states what the chain says now. While the record is pending the answer is the same as
 // /proof's: 202 {id, status:"pending"} (JSON) with Retry-After; unknown or erased: 404.
 // A chain that cannot be asked gives 503 rather than a certificate with unchecked steps.
-import type { Static } from "typebox";
 import { Type } from "typebox";
 import { verifyBundle } from "../../core/verify.ts";
 import { CERTIFICATE_SCRIPT_HASH, renderCertificate } from "../../evidence/certificate.ts";
@@ -15,7 +14,7 @@ import { AUTH_ERRORS, ErrorResponse, SECURITY } from "../schemas/common.ts";
 import { IdParams, PendingProof } from "../schemas/records.ts";
 
 export async function certificateRoutes({ app, deps, auth }: AppContext): Promise<void> {
-  app.get<{ Params: Static<typeof IdParams> }>(
+  app.get(
     "/v1/records/:id/certificate",
     {
       preHandler: auth(["reader"]),

@@ -1,5 +1,4 @@
 // POST /v1/keys (admin): create an API key. The secret is in this one answer only.
-import type { Static } from "typebox";
 import { Type } from "typebox";
 import { revokeApiKey } from "../../db/api-keys.ts";
 import { createApiKey } from "../../keys/api-keys.ts";
@@ -23,7 +22,7 @@ const KeyParams = Type.Object({ id: Type.String({ pattern: "^[0-9a-f]{8}$" }) })
 
 export async function keyRoutes({ app, deps, auth }: AppContext): Promise<void> {
   const tags = ["keys"];
-  app.post<{ Body: Static<typeof CreateKey> }>(
+  app.post(
     "/v1/keys",
     {
       preHandler: auth([]),
@@ -48,7 +47,7 @@ export async function keyRoutes({ app, deps, auth }: AppContext): Promise<void> 
     },
   );
 
-  app.delete<{ Params: Static<typeof KeyParams> }>(
+  app.delete(
     "/v1/keys/:id",
     {
       preHandler: auth([]),
@@ -65,7 +64,7 @@ export async function keyRoutes({ app, deps, auth }: AppContext): Promise<void> 
         throw new NotFoundError(`no active API key with id ${request.params.id}`);
       }
       request.log.info({ keyId: request.params.id }, "API key revoked");
-      return reply.code(204).send();
+      return reply.code(204).send(null);
     },
   );
 }

@@ -1,5 +1,4 @@
 // /v1/records: submit (one or many), read status, fetch the evidence bundle.
-import type { Static } from "typebox";
 import { BUNDLE_SCHEMA } from "../../core/bundle.ts";
 import { InvalidArgumentError } from "../../core/errors.ts";
 import { getRecord, listRecordsReceived } from "../../db/records.ts";
@@ -27,7 +26,7 @@ function ackOf(result: Exclude<IngestResult, { outcome: "conflict" }>, anchored 
     id: result.id,
     digest: result.digest,
     leafHash: result.leafHash,
-    status: anchored ? "anchored" : "pending",
+    status: anchored ? ("anchored" as const) : ("pending" as const),
   };
 }
 
@@ -35,7 +34,7 @@ export async function recordRoutes(ctx: AppContext): Promise<void> {
   const { app, deps, auth } = ctx;
   const tags = ["records"];
 
-  app.post<{ Body: Static<typeof RecordSubmission> }>(
+  app.post(
     "/v1/records",
     {
       preHandler: auth(["submitter"]),
@@ -71,7 +70,7 @@ export async function recordRoutes(ctx: AppContext): Promise<void> {
     },
   );
 
-  app.post<{ Body: Static<typeof BatchSubmission> }>(
+  app.post(
     "/v1/records/batch",
     {
       preHandler: auth(["submitter"]),
@@ -108,7 +107,7 @@ export async function recordRoutes(ctx: AppContext): Promise<void> {
           conflicts++;
           return {
             id: r.id,
-            status: "conflict",
+            status: "conflict" as const,
             digest: r.digest,
             error: { code: "conflict", message: `record ${r.id} already exists with different content` },
           };
@@ -124,7 +123,7 @@ export async function recordRoutes(ctx: AppContext): Promise<void> {
     },
   );
 
-  app.get<{ Querystring: Static<typeof RecordListQuery> }>(
+  app.get(
     "/v1/records",
     {
       preHandler: auth(["reader"]),
@@ -152,7 +151,7 @@ export async function recordRoutes(ctx: AppContext): Promise<void> {
     },
   );
 
-  app.get<{ Params: Static<typeof IdParams> }>(
+  app.get(
     "/v1/records/:id",
     {
       preHandler: auth(["reader"]),
@@ -171,7 +170,7 @@ export async function recordRoutes(ctx: AppContext): Promise<void> {
     },
   );
 
-  app.get<{ Params: Static<typeof IdParams>; Querystring: Static<typeof ProofQuery> }>(
+  app.get(
     "/v1/records/:id/proof",
     {
       preHandler: auth(["reader"]),
