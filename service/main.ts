@@ -12,7 +12,7 @@ import { Batcher } from "./batcher/batcher.ts";
 import { AnchorClient } from "./chain/anchor-client.ts";
 import { createChainReader } from "./chain/chain-reader.ts";
 import { readDeployment } from "./chain/deployment.ts";
-import { readOrCreateKey } from "./chain/key-file.ts";
+import { readKey, readOrCreateKey } from "./chain/key-file.ts";
 import { type Config, ConfigError, loadDotEnv, parseConfig, redactUrl } from "./config.ts";
 import type { Hex } from "./core/hex.ts";
 import { type Database, openDatabase } from "./db/database.ts";
@@ -84,11 +84,10 @@ async function setUpChain(config: Config, print: (line: string) => void): Promis
   if (config.anchorPrivateKey) wallet = new Wallet(config.anchorPrivateKey);
   else {
     try {
-      const { readFile } = await import("node:fs/promises");
-      wallet = new Wallet((await readFile(config.anchorKeyFile, "utf8")).trim());
-    } catch {
+      wallet = await readKey(config.anchorKeyFile);
+    } catch (error) {
       throw new ConfigError([
-        `set ANCHOR_PRIVATE_KEY, or put the anchoring key in ${config.anchorKeyFile} (ANCHOR_KEY_FILE)`,
+        `set ANCHOR_PRIVATE_KEY, or put the anchoring key in ${config.anchorKeyFile} (ANCHOR_KEY_FILE): ${(error as Error).message}`,
       ]);
     }
   }

@@ -1,8 +1,9 @@
 // Where the anchor contract lives. Written by the local chain (or by `npm run deploy`
 // against an external chain) to DATA_DIR/chain/deployment.json, read by the service.
-import { mkdir, readFile, rename, writeFile } from "node:fs/promises";
-import { dirname, join } from "node:path";
+import { readFile } from "node:fs/promises";
+import { join } from "node:path";
 import type { Hex } from "../core/hex.ts";
+import { writeFileDurably } from "../fs/durable-file.ts";
 
 export interface Deployment {
   chainId: number;
@@ -27,10 +28,7 @@ export async function readDeployment(dataDir: string): Promise<Deployment | unde
   }
 }
 
-/** Writes atomically (temp file + rename), so a reader never sees half a file. */
+/** Writes atomically and durably (file and folder fsynced), so a reader never sees half a file. */
 export async function writeDeployment(dataDir: string, deployment: Deployment): Promise<void> {
-  const path = deploymentPath(dataDir);
-  await mkdir(dirname(path), { recursive: true });
-  await writeFile(`${path}.tmp`, `${JSON.stringify(deployment, null, 2)}\n`);
-  await rename(`${path}.tmp`, path);
+  await writeFileDurably(deploymentPath(dataDir), `${JSON.stringify(deployment, null, 2)}\n`);
 }

@@ -1,20 +1,35 @@
 // The anchoring account's private key lives in a file (mode 0600) or in the environment.
 // It is never logged or returned; only the derived address is shown.
-import { mkdir, readFile, writeFile } from "node:fs/promises";
-import { dirname } from "node:path";
+import { readFile } from "node:fs/promises";
 import { Wallet } from "ethers";
+import { writeFileDurably } from "../fs/durable-file.ts";
 
-/** Reads a private key from `path`, creating a fresh random one (mode 0600) when the file is absent. */
+/** Reads a private key from `path`; throws a message naming the file (never the key) when it cannot. */
+export async function readKey(path: string): Promise<Wallet> {
+  let text: string;
+  try {
+    text = await readFile(path, "utf8");
+  } catch (error) {
+    throw new Error(`cannot read the key file ${path}: ${(error as Error).message}`, { cause: error });
+  }
+  try {
+    return new Wallet(text.trim());
+  } catch {
+    throw new Error(`the key file ${path} does not hold a 32-byte hex private key (the value is not shown)`);
+  }
+}
+
+/**
+ * Reads a private key from `path`, creating a fresh random one when the file is absent. The
+ * new file (mode 0600) is written durably before the key is used, and when two processes
+ * race, both end up with the one that was written first.
+ */
 export async function readOrCreateKey(path: string): Promise<Wallet> {
   try {
-    return new Wallet((await readFile(path, "utf8")).trim());
+    return await readKey(path);
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== "ENOENT") {
-      throw new Error(`cannot read the anchoring key file ${path}: ${(error as Error).message}`);
-    }
+    if (((error as Error).cause as NodeJS.ErrnoException | undefined)?.code !== "ENOENT") throw error;
   }
-  const wallet = Wallet.createRandom();
-  await mkdir(dirname(path), { recursive: true });
-  await writeFile(path, `${wallet.privateKey}\n`, { mode: 0o600, flag: "wx" });
-  return new Wallet(wallet.privateKey);
+  await writeFileDurably(path, `${Wallet.createRandom().privateKey}\n`, { mode: 0o600, exclusive: true });
+  return readKey(path);
 }

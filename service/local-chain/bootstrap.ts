@@ -2,10 +2,9 @@
 // genesis account, then deploy EvidenceAnchor with the operator as admin and anchorer.
 // Both are ordinary signed transactions sent through the journaled RPC endpoint, so
 // they are replayed like every other transaction.
-import { ContractFactory, HDNodeWallet, JsonRpcProvider, parseEther, type Wallet } from "ethers";
-import { readAnchorArtifact } from "../chain/anchor-artifact.ts";
+import { HDNodeWallet, JsonRpcProvider, parseEther, type Wallet } from "ethers";
+import { deployEvidenceAnchor } from "../chain/deploy-anchor.ts";
 import type { Deployment } from "../chain/deployment.ts";
-import type { Hex } from "../core/hex.ts";
 
 /** Hardhat's default test mnemonic: its first account is funded in the fixed genesis. */
 const HARDHAT_MNEMONIC = "test test test test test test test test test test test junk";
@@ -23,22 +22,11 @@ export async function deployAnchorContract(
     const funding = await funder.sendTransaction({ to: operator.address, value: OPERATOR_FUNDING });
     await funding.wait();
 
-    const { abi, bytecode } = await readAnchorArtifact();
-    const factory = new ContractFactory(abi, bytecode, operator);
-    const contract = await factory.deploy(operator.address, operator.address);
-    const receipt = await contract.deploymentTransaction()?.wait();
-    if (receipt?.status !== 1 || !receipt.contractAddress) {
-      throw new Error("EvidenceAnchor deployment failed");
-    }
-    return {
+    return await deployEvidenceAnchor(operator, {
+      admin: operator.address,
+      anchorer: operator.address,
       chainId,
-      contract: receipt.contractAddress.toLowerCase() as Hex,
-      deployer: operator.address.toLowerCase() as Hex,
-      txHash: receipt.hash as Hex,
-      blockNumber: receipt.blockNumber,
-      blockHash: receipt.blockHash as Hex,
-      deployedAt: new Date().toISOString(),
-    };
+    });
   } finally {
     provider.destroy();
   }

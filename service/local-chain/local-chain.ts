@@ -4,7 +4,10 @@
 import { join } from "node:path";
 import { JsonRpcProvider } from "ethers";
 import { type Deployment, readDeployment, writeDeployment } from "../chain/deployment.ts";
+import { describeNotary } from "../chain/describe-notary.ts";
 import { readOrCreateKey } from "../chain/key-file.ts";
+import { notaryProfilePath, readNotaryProfileFile, writeNotaryProfileFile } from "../chain/notary-file.ts";
+import type { NotaryProfile } from "../core/notary-profile.ts";
 import { deployAnchorContract } from "./bootstrap.ts";
 import { JOURNAL_FORMAT, type JournalHeader, JournalWriter, readJournal } from "./journal.ts";
 import { JournaledChain } from "./journaled-chain.ts";
@@ -19,12 +22,16 @@ export interface LocalChainOptions {
   host?: string;
   /** File holding the operator (admin and anchorer) key. Defaults to DATA_DIR/anchorer.key. */
   keyFile?: string;
+  /** The notary's human-readable name, written into DATA_DIR/notary.json on first start. */
+  notaryName?: string;
   log?: (line: string) => void;
 }
 
 export interface LocalChain {
   url: string;
   deployment: Deployment;
+  /** This notary's profile, as in DATA_DIR/notary.json. */
+  notary: NotaryProfile;
   /** Number of journaled transactions replayed at start. */
   replayed: number;
   close(): Promise<void>;
@@ -58,10 +65,12 @@ export async function startLocalChain(options: LocalChainOptions): Promise<Local
       options.port,
     );
     const deployment = await ensureDeployment(options, rpc.url, log);
+    const notary = await ensureNotaryProfile(options, rpc.url, deployment, log);
     const server = rpc;
     return {
       url: rpc.url,
       deployment,
+      notary,
       replayed: entries.length,
       close: async () => {
         await server.close();
@@ -103,4 +112,42 @@ async function ensureDeployment(
   const deployment = await deployAnchorContract(url, LOCAL_CHAIN_GENESIS.chainId, key);
   await writeDeployment(options.dataDir, deployment);
   return deployment;
+}
+
+export const DEFAULT_LOCAL_NOTARY_NAME = "Evidence Notary (local chain)";
+
+/**
+ * DATA_DIR/notary.json, read from the chain right after the first deployment. A data
+ * directory made before notary profiles existed gets one on its next start, described from
+ * the replayed chain (the same chain, so the same profile as at deployment).
+ */
+async function ensureNotaryProfile(
+  options: LocalChainOptions,
+  url: string,
+  deployment: Deployment,
+  log: (line: string) => void,
+): Promise<NotaryProfile> {
+  const path = notaryProfilePath(options.dataDir);
+  const existing = await readNotaryProfileFile(path);
+  if (existing !== undefined) {
+    if (existing.contract !== deployment.contract || existing.chainId !== deployment.chainId) {
+      throw new Error(
+        `${path} names contract ${existing.contract} on chain ${existing.chainId}, ` +
+          `but ${options.dataDir}/chain/deployment.json names ${deployment.contract} on chain ${deployment.chainId}`,
+      );
+    }
+    return existing;
+  }
+  const provider = new JsonRpcProvider(url, deployment.chainId, { staticNetwork: true, cacheTimeout: -1 });
+  try {
+    const profile = await describeNotary(provider, deployment, {
+      name: options.notaryName ?? DEFAULT_LOCAL_NOTARY_NAME,
+      anchorers: [deployment.deployer],
+    });
+    const fingerprint = await writeNotaryProfileFile(path, profile);
+    log(`notary profile written to ${path} (fingerprint ${fingerprint})`);
+    return profile;
+  } finally {
+    provider.destroy();
+  }
 }

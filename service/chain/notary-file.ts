@@ -1,0 +1,39 @@
+// DATA_DIR/notary.json: this notary's profile (core/notary-profile.ts), written once when the
+// contract is deployed and read by the service (GET /v1/notary, POST /v1/verify), the CLIs
+// (verify, audit, export) and the verification page.
+import { readFile } from "node:fs/promises";
+import { join } from "node:path";
+import { type NotaryProfile, notaryFingerprint, parseNotaryProfile } from "../core/notary-profile.ts";
+import { writeFileDurably } from "../fs/durable-file.ts";
+
+export function notaryProfilePath(dataDir: string): string {
+  return join(dataDir, "notary.json");
+}
+
+/** Reads and validates a profile file; undefined when it does not exist. */
+export async function readNotaryProfileFile(path: string): Promise<NotaryProfile | undefined> {
+  let text: string;
+  try {
+    text = await readFile(path, "utf8");
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") return undefined;
+    throw new Error(`cannot read the notary profile ${path}: ${(error as Error).message}`);
+  }
+  let untrusted: unknown;
+  try {
+    untrusted = JSON.parse(text);
+  } catch (error) {
+    throw new Error(`the notary profile ${path} is not JSON: ${(error as Error).message}`);
+  }
+  try {
+    return parseNotaryProfile(untrusted);
+  } catch (error) {
+    throw new Error(`the notary profile ${path} is invalid: ${(error as Error).message}`);
+  }
+}
+
+/** Writes the profile atomically and durably (file and folder fsynced). Returns its fingerprint. */
+export async function writeNotaryProfileFile(path: string, profile: NotaryProfile): Promise<string> {
+  await writeFileDurably(path, `${JSON.stringify(profile, null, 2)}\n`);
+  return notaryFingerprint(profile);
+}
