@@ -18,6 +18,7 @@ export const ERROR_CODES = {
   invalid_tree_size: 400,
   invalid_leaf_index: 400,
   invalid_path_length: 400,
+  invalid_notary_profile: 400,
   record_not_canonicalizable: 400,
   unauthorized: 401,
   forbidden: 403,
