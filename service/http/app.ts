@@ -109,7 +109,8 @@ export async function buildApp(deps: AppDeps, options: BuildAppOptions = {}): Pr
   app.addHook("onSend", async (_request, reply) => {
     if (closing) reply.header("connection", "close");
   });
-  // Who is calling, before the rate limit (a route-level hook, so it runs after this one).
+  // Who is calling, before the rate limit keys on it: @fastify/rate-limit adds its hook to
+  // each route, and route-level onRequest hooks run after this app-level one.
   const authenticate = authenticateKey(deps.authenticator);
   app.addHook("onRequest", async (request, reply) => {
     if (request.url.startsWith("/v1/")) await authenticate.call(app, request, reply);
