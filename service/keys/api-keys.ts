@@ -2,7 +2,6 @@
 // revocation) and secret is 32 random bytes in base64url. Only SHA-256(key) is stored;
 // a key is shown exactly once, when it is created.
 import { createHash, randomBytes } from "node:crypto";
-import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import {
   type ApiKey,
@@ -12,6 +11,7 @@ import {
   insertApiKey,
 } from "../db/api-keys.ts";
 import type { Database, Queryable } from "../db/database.ts";
+import { writeFileDurably } from "../fs/durable-file.ts";
 
 export const API_KEY_ROLES: readonly ApiKeyRole[] = ["admin", "submitter", "reader"];
 const KEY_RE = /^enk_([0-9a-f]{8})_[A-Za-z0-9_-]{43}$/;
@@ -45,8 +45,7 @@ export async function ensureAdminKey(db: Database, dataDir: string): Promise<str
     return (await createApiKey(tx, "admin", "initial admin key")).key;
   });
   if (created !== undefined) {
-    await mkdir(dataDir, { recursive: true });
-    await writeFile(join(dataDir, "admin.key"), `${created}\n`, { mode: 0o600 });
+    await writeFileDurably(join(dataDir, "admin.key"), `${created}\n`, { mode: 0o600 });
   }
   return created;
 }
