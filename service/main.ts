@@ -55,16 +55,17 @@ interface ChainSetup {
 
 async function setUpChain(config: Config, print: (line: string) => void): Promise<ChainSetup> {
   if (config.chainRpcUrl === undefined) {
+    const wallet = config.anchorPrivateKey
+      ? new Wallet(config.anchorPrivateKey)
+      : await readOrCreateKey(config.anchorKeyFile);
     const local = await startLocalChain({
       dataDir: config.dataDir,
       port: config.chainPort,
       host: config.chainHost,
       keyFile: config.anchorKeyFile,
+      allowedSenders: [...config.chainAllowedSenders, wallet.address],
       log: print,
     });
-    const wallet = config.anchorPrivateKey
-      ? new Wallet(config.anchorPrivateKey)
-      : await readOrCreateKey(config.anchorKeyFile);
     return {
       rpcUrl: local.url,
       chainId: local.deployment.chainId,
@@ -155,6 +156,11 @@ export async function startService(config: Config, options: StartOptions = {}): 
     { logger: options.logger ?? { level: config.logLevel } },
   );
   const log = app.log;
+  // Fail-stop (local-chain/journaled-chain.ts): /readyz reports the chain down from then on.
+  void chain.local?.stopped.then((error) => {
+    metrics.errors.inc({ component: "local-chain", code: "journal_failed" });
+    log.error(`${error.message} (restart the service to recover)`);
+  });
 
   const leader = new Leader({
     db,

@@ -1,8 +1,21 @@
-// Serialises every state change of the local chain and journals it durably.
+// Serialises every request to the local chain and journals every state change durably.
 // See journal.ts for why replaying the journal reproduces the same chain.
+//
+// Nothing is visible before it is durable: the node mines a transaction in memory before
+// its journal line is fsynced, so a read running in that window could see a receipt, a log,
+// a nonce or contract state that a crash then erases. Reads therefore wait in the same queue
+// as writes: one request at a time. (The node answers one request at a time anyway; the
+// cost, measured, is in docs/reliability.md.)
+//
+// Fail-stop: when an append or its fsync fails, the node's memory is ahead of the disk, and
+// nothing it says can be trusted to survive. The chain stops serving: every later request
+// gets RPC_CHAIN_STOPPED, and `stopped` resolves so that its owner can log it and exit or
+// report itself unavailable. A restart replays what is durable.
 import { keccak256 } from "ethers";
 import type { Hex } from "../core/hex.ts";
 import type { JournalEntry, JournalWriter } from "./journal.ts";
+import { RPC_CHAIN_STOPPED, RpcError } from "./rpc-error.ts";
+import type { SenderAllowlist } from "./sender-allowlist.ts";
 import type { Eip1193Provider } from "./simulated-node.ts";
 
 interface RpcBlock {
@@ -21,13 +34,26 @@ export class JournalReplayError extends Error {
 }
 
 export class JournaledChain {
-  readonly provider: Eip1193Provider;
+  private readonly provider: Eip1193Provider;
   private readonly writer: JournalWriter;
+  private readonly allowlist: SenderAllowlist;
   private tail: Promise<unknown> = Promise.resolve();
+  private failure: RpcError | undefined;
+  private onStop: (error: RpcError) => void = () => {};
+  /** Resolves, with the reason, when the chain stops serving because its journal failed. */
+  readonly stopped: Promise<RpcError> = new Promise((resolve) => {
+    this.onStop = resolve;
+  });
 
-  constructor(provider: Eip1193Provider, writer: JournalWriter) {
+  constructor(provider: Eip1193Provider, writer: JournalWriter, allowlist: SenderAllowlist) {
     this.provider = provider;
     this.writer = writer;
+    this.allowlist = allowlist;
+  }
+
+  /** A read-only request, answered once every earlier transaction is durable. */
+  read(method: string, params: unknown[]): Promise<unknown> {
+    return this.exclusive(() => this.provider.request({ method, params }));
   }
 
   /**
@@ -35,9 +61,16 @@ export class JournaledChain {
    * and only then returns its hash. A transaction the node rejects without mining it
    * (bad nonce, no funds) leaves no trace and its error is passed on. A mined transaction
    * that reverted is journaled like any other and its hash returned, as a real chain does:
-   * the sender learns of the revert from the receipt's status.
+   * the sender learns of the revert from the receipt's status. A sender that is not on the
+   * allowlist gets an error, and nothing reaches the node.
    */
-  sendRawTransaction(raw: Hex): Promise<Hex> {
+  sendRawTransaction(raw: unknown): Promise<Hex> {
+    let sender: Hex;
+    try {
+      sender = this.allowlist.senderOf(raw);
+    } catch (error) {
+      return Promise.reject(error);
+    }
     return this.exclusive(async () => {
       const latest = (await this.provider.request({
         method: "eth_getBlockByNumber",
@@ -45,7 +78,7 @@ export class JournaledChain {
       })) as RpcBlock;
       const timestamp = Math.max(Math.floor(Date.now() / 1000), Number(latest.timestamp));
       await this.provider.request({ method: "evm_setNextBlockTimestamp", params: [timestamp] });
-      const txHash = keccak256(raw) as Hex;
+      const txHash = keccak256(raw as Hex) as Hex;
       let sendError: unknown;
       try {
         await this.provider.request({ method: "eth_sendRawTransaction", params: [raw] });
@@ -56,22 +89,41 @@ export class JournaledChain {
       if (receipt === null || Number(receipt.blockNumber) <= Number(latest.number)) {
         throw sendError ?? new Error(`transaction ${txHash} was not mined`);
       }
-      await this.writer.append({
-        raw,
-        timestamp,
-        txHash,
-        blockNumber: Number(receipt.blockNumber),
-        blockHash: receipt.blockHash,
-      });
+      try {
+        await this.writer.append({
+          raw: raw as Hex,
+          timestamp,
+          txHash,
+          blockNumber: Number(receipt.blockNumber),
+          blockHash: receipt.blockHash,
+        });
+      } catch (error) {
+        throw this.stop(error, `transaction ${txHash} from ${sender} was mined but not journaled`);
+      }
       return txHash;
     });
   }
 
-  /** Runs `work` after every earlier state change has finished. */
+  /** Runs `work` after every earlier request has finished, unless the chain has stopped. */
   private exclusive<T>(work: () => Promise<T>): Promise<T> {
-    const result = this.tail.then(work);
+    const result = this.tail.then(() => {
+      if (this.failure !== undefined) throw this.failure;
+      return work();
+    });
     this.tail = result.catch(() => undefined);
     return result;
+  }
+
+  private stop(cause: unknown, what: string): RpcError {
+    const reason = (cause as Error).message ?? String(cause);
+    this.failure = new RpcError(
+      RPC_CHAIN_STOPPED,
+      `local chain stopped: its journal could not be written (${reason}); ${what}, so it is not acknowledged. ` +
+        "The chain serves nothing more; free the disk or fix the I/O error, then restart it to replay what is durable",
+      { cause },
+    );
+    this.onStop(this.failure);
+    return this.failure;
   }
 
   private async receipt(txHash: Hex): Promise<RpcReceipt | null> {
