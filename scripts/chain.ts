@@ -52,7 +52,8 @@ try {
   process.on("SIGTERM", () => void stop("SIGTERM"));
   void chain.stopped.then((error) => {
     console.error(error.message);
-    process.exit(1);
+    // A moment for the answers in flight (each an error now) to reach their clients.
+    setTimeout(() => process.exit(1), 200);
   });
 } catch (error) {
   console.error(`local chain failed to start: ${(error as Error).message}`);

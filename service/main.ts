@@ -22,6 +22,7 @@ import { buildApp } from "./http/app.ts";
 import { Ingestor } from "./ingest/ingestor.ts";
 import { ApiKeyAuthenticator, ensureAdminKey } from "./keys/api-keys.ts";
 import { Leader } from "./leader.ts";
+import type { JournalFaults } from "./local-chain/journal.ts";
 import { type LocalChain, startLocalChain } from "./local-chain/local-chain.ts";
 import { createMetrics } from "./metrics.ts";
 
@@ -43,6 +44,8 @@ export interface StartOptions {
   print?: (line: string) => void;
   /** An already open database to use instead of opening one from the config; the caller closes it. */
   database?: Database;
+  /** Fault injection for tests, passed to the in-process local chain. */
+  journalFaults?: JournalFaults;
 }
 
 interface ChainSetup {
@@ -53,7 +56,11 @@ interface ChainSetup {
   local: LocalChain | undefined;
 }
 
-async function setUpChain(config: Config, print: (line: string) => void): Promise<ChainSetup> {
+async function setUpChain(
+  config: Config,
+  print: (line: string) => void,
+  journalFaults: JournalFaults | undefined,
+): Promise<ChainSetup> {
   if (config.chainRpcUrl === undefined) {
     const wallet = config.anchorPrivateKey
       ? new Wallet(config.anchorPrivateKey)
@@ -65,6 +72,7 @@ async function setUpChain(config: Config, print: (line: string) => void): Promis
       keyFile: config.anchorKeyFile,
       allowedSenders: [...config.chainAllowedSenders, wallet.address],
       log: print,
+      journalFaults,
     });
     return {
       rpcUrl: local.url,
@@ -103,7 +111,7 @@ async function setUpChain(config: Config, print: (line: string) => void): Promis
 
 export async function startService(config: Config, options: StartOptions = {}): Promise<RunningService> {
   const print = options.print ?? (() => {});
-  const chain = await setUpChain(config, print);
+  const chain = await setUpChain(config, print, options.journalFaults);
   const ownsDatabase = options.database === undefined;
   const db =
     options.database ?? (await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir }));
