@@ -78,12 +78,11 @@ forEachDatabase((target) => {
       15_000,
     );
     expect(down.json.checks.database).toBe(true);
-    const stopLines = logLines.filter((line) => line.includes("local chain stopped"));
+    const stopLines = logLines
+      .map((line) => JSON.parse(line))
+      .filter((line) => String(line.msg).startsWith("local chain stopped"));
     expect(stopLines).toHaveLength(1);
-    expect(JSON.parse(stopLines[0] as string)).toMatchObject({
-      level: 50,
-      msg: expect.stringContaining("EIO"),
-    });
+    expect(stopLines[0]).toMatchObject({ level: 50, msg: expect.stringContaining("EIO") });
     expect((await call("GET", "/metrics")).text).toMatch(
       /en_errors_total\{component="local-chain",code="journal_failed"\} 1/,
     );
