@@ -84,10 +84,9 @@ export async function startLocalChain(options: LocalChainOptions): Promise<Local
     await JournaledChain.replay(node.provider, entries);
     const chain = new JournaledChain(node.provider, writer, allowlist);
     rpc = await startRpcServer(chain, options.host ?? "127.0.0.1", options.port);
-    const { chainId } = LOCAL_CHAIN_GENESIS;
-    await fundAllowedAccounts(rpc.url, chainId, genesis.funder, allowlist.addresses, log);
+    if (existing !== undefined) await checkDeployment(options, rpc.url, existing);
+    await fundAllowedAccounts(rpc.url, LOCAL_CHAIN_GENESIS.chainId, genesis.funder, allowlist.addresses, log);
     const deployment = existing ?? (await deployContract(options, rpc.url, operator, log));
-    await checkDeployment(options, rpc.url, deployment);
     const notary = await ensureNotaryProfile(options, rpc.url, deployment, log);
     const server = rpc;
     const journal = writer;
