@@ -32,6 +32,10 @@ interface RpcReceipt {
   blockHash: Hex;
 }
 
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
 export class JournalReplayError extends Error {
   override name = "JournalReplayError";
 }
@@ -92,7 +96,15 @@ export class JournaledChain {
       } catch (error) {
         sendError = error;
       }
-      const receipt = await this.receipt(txHash);
+      let receipt: RpcReceipt | null;
+      try {
+        receipt = await this.receipt(txHash);
+      } catch (error) {
+        throw this.stop(
+          error,
+          `the node could not say whether transaction ${txHash} was mined (${messageOf(error)}), so it is not acknowledged`,
+        );
+      }
       if (receipt === null || Number(receipt.blockNumber) <= Number(latest.number)) {
         throw sendError ?? new Error(`transaction ${txHash} was not mined`);
       }
@@ -105,18 +117,22 @@ export class JournaledChain {
           blockHash: receipt.blockHash,
         });
       } catch (error) {
-        throw this.stop(error, `transaction ${txHash} from ${sender} was mined but not journaled`);
+        throw this.stop(
+          error,
+          `its journal could not be written (${messageOf(error)}); transaction ${txHash} from ${sender} ` +
+            "was mined but not journaled, so it is not acknowledged",
+        );
       }
       return txHash;
     });
   }
 
+  /** Fail-stop: from now on every request gets this error. */
   private stop(cause: unknown, what: string): RpcError {
-    const reason = (cause as Error).message ?? String(cause);
     this.failure = new RpcError(
       RPC_CHAIN_STOPPED,
-      `local chain stopped: its journal could not be written (${reason}); ${what}, so it is not acknowledged. ` +
-        "The chain serves nothing more; free the disk or fix the I/O error, then restart it to replay what is durable",
+      `local chain stopped: ${what}. The chain serves nothing more; ` +
+        "free the disk or fix the I/O error, then restart it to replay what is durable",
       { cause },
     );
     this.onStop(this.failure);
