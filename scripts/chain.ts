@@ -1,6 +1,10 @@
 // `npm run chain`: run the local permissioned chain (Hardhat/EDR) on 127.0.0.1:CHAIN_PORT,
 // with its history journaled in DATA_DIR/chain so that it survives restarts.
+// CHAIN_ALLOWED_SENDERS adds accounts that may send transactions (each is funded from the
+// chain's genesis account). When the journal cannot be written, the chain stops: one line on
+// stderr, exit code 1; start it again to replay what is durable.
 import { resolve } from "node:path";
+import { parseAllowedSenders } from "../service/config.ts";
 import { startLocalChain } from "../service/local-chain/local-chain.ts";
 
 function envPort(name: string, fallback: number): number {
@@ -17,12 +21,24 @@ function envPort(name: string, fallback: number): number {
 const dataDir = resolve(process.env.DATA_DIR || "./data");
 const port = envPort("CHAIN_PORT", 8545);
 const host = process.env.CHAIN_HOST || "127.0.0.1";
+const allowed = parseAllowedSenders(process.env.CHAIN_ALLOWED_SENDERS);
+if (allowed.problems.length > 0) {
+  for (const problem of allowed.problems) console.error(problem);
+  process.exit(2);
+}
 
 try {
-  const chain = await startLocalChain({ dataDir, port, host, log: (line) => console.log(line) });
+  const chain = await startLocalChain({
+    dataDir,
+    port,
+    host,
+    allowedSenders: allowed.addresses,
+    log: (line) => console.log(line),
+  });
   const d = chain.deployment;
   console.log(`local chain ready at ${chain.url} (chain id ${d.chainId})`);
   console.log(`  EvidenceAnchor ${d.contract} (deployed in block ${d.blockNumber} by ${d.deployer})`);
+  console.log(`  accounts allowed to send: ${chain.allowedSenders.join(", ")}`);
   console.log(`  journal and deployment in ${dataDir}/chain; stop with Ctrl-C, history is kept`);
   let stopping = false;
   const stop = async (signal: string) => {
@@ -34,6 +50,11 @@ try {
   };
   process.on("SIGINT", () => void stop("SIGINT"));
   process.on("SIGTERM", () => void stop("SIGTERM"));
+  void chain.stopped.then((error) => {
+    console.error(error.message);
+    // A moment for the answers in flight (each an error now) to reach their clients.
+    setTimeout(() => process.exit(1), 200);
+  });
 } catch (error) {
   console.error(`local chain failed to start: ${(error as Error).message}`);
   process.exit(1);

@@ -4,6 +4,7 @@ import { existsSync } from "node:fs";
 import { resolve } from "node:path";
 import { isAddress } from "ethers";
 import type { Hex } from "./core/hex.ts";
+import { publicDevAccountIndex } from "./local-chain/public-dev-accounts.ts";
 
 export interface Config {
   host: string;
@@ -15,6 +16,8 @@ export interface Config {
   chainRpcUrl: string | undefined;
   chainHost: string;
   chainPort: number;
+  /** Local chain only: accounts allowed to send besides the operator, the genesis account and the deployer. */
+  chainAllowedSenders: Hex[];
   /** Contract address; required with chainRpcUrl unless DATA_DIR/chain/deployment.json names it. */
   anchorContract: Hex | undefined;
   /** Anchoring key from the environment; otherwise read from anchorKeyFile. Never logged. */
@@ -90,6 +93,8 @@ export function parseConfig(env: Env): Config {
   if (key !== undefined && !/^(0x)?[0-9a-fA-F]{64}$/.test(key)) {
     problems.push("ANCHOR_PRIVATE_KEY must be 32 bytes of hex (the value is not shown)");
   }
+  const allowed = parseAllowedSenders(str("CHAIN_ALLOWED_SENDERS"));
+  problems.push(...allowed.problems);
   const logLevel = str("LOG_LEVEL") ?? "info";
   if (!["fatal", "error", "warn", "info", "debug", "trace", "silent"].includes(logLevel)) {
     problems.push(
@@ -105,6 +110,7 @@ export function parseConfig(env: Env): Config {
     chainRpcUrl: url("CHAIN_RPC_URL", ["http:", "https:"]),
     chainHost: str("CHAIN_HOST") ?? "127.0.0.1",
     chainPort: int("CHAIN_PORT", 8545, 0, 65535),
+    chainAllowedSenders: allowed.addresses,
     anchorContract: contract?.toLowerCase() as Hex | undefined,
     anchorPrivateKey: key,
     anchorKeyFile: resolve(str("ANCHOR_KEY_FILE") ?? `${dataDir}/anchorer.key`),
@@ -121,6 +127,28 @@ export function parseConfig(env: Env): Config {
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return config;
+}
+
+/**
+ * CHAIN_ALLOWED_SENDERS: comma-separated addresses that may send transactions on the local
+ * chain. Hardhat's development accounts are refused: their keys are public.
+ */
+export function parseAllowedSenders(raw: string | undefined): { addresses: Hex[]; problems: string[] } {
+  const addresses: Hex[] = [];
+  const problems: string[] = [];
+  for (const item of (raw ?? "").split(",").map((a) => a.trim())) {
+    if (item === "") continue;
+    if (!isAddress(item)) {
+      problems.push(
+        `CHAIN_ALLOWED_SENDERS must be comma-separated 0x-prefixed 20-byte addresses, got "${item}"`,
+      );
+    } else if (publicDevAccountIndex(item) >= 0) {
+      problems.push(
+        `CHAIN_ALLOWED_SENDERS names ${item}, Hardhat's development account #${publicDevAccountIndex(item)}: its private key is public`,
+      );
+    } else addresses.push(item.toLowerCase() as Hex);
+  }
+  return { addresses, problems };
 }
 
 /** Hides the password of a URL, for messages and logs. */

@@ -22,6 +22,7 @@ import { buildApp } from "./http/app.ts";
 import { Ingestor } from "./ingest/ingestor.ts";
 import { ApiKeyAuthenticator, ensureAdminKey } from "./keys/api-keys.ts";
 import { Leader } from "./leader.ts";
+import type { JournalFaults } from "./local-chain/journal.ts";
 import { type LocalChain, startLocalChain } from "./local-chain/local-chain.ts";
 import { createMetrics } from "./metrics.ts";
 
@@ -43,6 +44,8 @@ export interface StartOptions {
   print?: (line: string) => void;
   /** An already open database to use instead of opening one from the config; the caller closes it. */
   database?: Database;
+  /** Fault injection for tests, passed to the in-process local chain. */
+  journalFaults?: JournalFaults;
 }
 
 interface ChainSetup {
@@ -53,18 +56,24 @@ interface ChainSetup {
   local: LocalChain | undefined;
 }
 
-async function setUpChain(config: Config, print: (line: string) => void): Promise<ChainSetup> {
+async function setUpChain(
+  config: Config,
+  print: (line: string) => void,
+  journalFaults: JournalFaults | undefined,
+): Promise<ChainSetup> {
   if (config.chainRpcUrl === undefined) {
+    const wallet = config.anchorPrivateKey
+      ? new Wallet(config.anchorPrivateKey)
+      : await readOrCreateKey(config.anchorKeyFile);
     const local = await startLocalChain({
       dataDir: config.dataDir,
       port: config.chainPort,
       host: config.chainHost,
       keyFile: config.anchorKeyFile,
+      allowedSenders: [...config.chainAllowedSenders, wallet.address],
       log: print,
+      journalFaults,
     });
-    const wallet = config.anchorPrivateKey
-      ? new Wallet(config.anchorPrivateKey)
-      : await readOrCreateKey(config.anchorKeyFile);
     return {
       rpcUrl: local.url,
       chainId: local.deployment.chainId,
@@ -102,7 +111,7 @@ async function setUpChain(config: Config, print: (line: string) => void): Promis
 
 export async function startService(config: Config, options: StartOptions = {}): Promise<RunningService> {
   const print = options.print ?? (() => {});
-  const chain = await setUpChain(config, print);
+  const chain = await setUpChain(config, print, options.journalFaults);
   const ownsDatabase = options.database === undefined;
   const db =
     options.database ?? (await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir }));
@@ -155,6 +164,11 @@ export async function startService(config: Config, options: StartOptions = {}): 
     { logger: options.logger ?? { level: config.logLevel } },
   );
   const log = app.log;
+  // Fail-stop (local-chain/journaled-chain.ts): /readyz reports the chain down from then on.
+  void chain.local?.stopped.then((error) => {
+    metrics.errors.inc({ component: "local-chain", code: "journal_failed" });
+    log.error(`${error.message} (restart the service to recover)`);
+  });
 
   const leader = new Leader({
     db,

@@ -1,7 +1,7 @@
 // The local chain's durability mechanism: an append-only journal of every mined transaction.
 //
 // A Hardhat (EDR) node keeps its state only in memory. Its genesis is fully determined by
-// its config (chain id, hardfork, initial date, default accounts), and so is every block
+// its config (chain id, hardfork, initial date, funded accounts), and so is every block
 // after it: a block's hash depends only on its parent, its transactions and its timestamp.
 // So the history survives a restart if we record, for every mined transaction, the signed
 // raw bytes and the block timestamp, then replay them in order on a fresh node with the
@@ -9,19 +9,47 @@
 // original run produced, and replay checks them: a journal that does not reproduce the
 // same chain is an error, never a silently different history.
 //
-// Entries are JSON lines, fsynced before the client is told the transaction hash.
+// The first line is a header naming the genesis:
+//   v1  {"format":"evidence-notary-chain-journal/v1","chainId","hardfork","initialDate"}
+//       Hardhat's default development accounts are the genesis. Written before the chain
+//       was permissioned; still replayed, never written for a new chain.
+//   v2  {"format":"evidence-notary-chain-journal/v2","chainId","hardfork","initialDate",
+//        "genesisAccounts":[{"address":"0x…","balance":"<wei, decimal>"}]}
+//       The accounts funded in genesis, by address and balance (never a key): the chain's
+//       own genesis account (chain-genesis.ts).
+//
+// Entries are JSON lines, each fsynced before the client is told the transaction hash. A
+// line counts only with its final newline: anything after the last newline was never
+// acknowledged, and is cut off when the journal is read.
 import { type FileHandle, mkdir, open, readFile, truncate } from "node:fs/promises";
 import { dirname } from "node:path";
 import type { Hex } from "../core/hex.ts";
 
-export const JOURNAL_FORMAT = "evidence-notary-chain-journal/v1";
+export const JOURNAL_FORMAT_V1 = "evidence-notary-chain-journal/v1";
+export const JOURNAL_FORMAT = "evidence-notary-chain-journal/v2";
 
-export interface JournalHeader {
-  format: typeof JOURNAL_FORMAT;
+export interface GenesisAccount {
+  address: Hex;
+  /** Wei, as a decimal string. */
+  balance: string;
+}
+
+interface ChainParameters {
   chainId: number;
   hardfork: string;
   initialDate: string;
 }
+
+export interface JournalHeaderV1 extends ChainParameters {
+  format: typeof JOURNAL_FORMAT_V1;
+}
+
+export interface JournalHeaderV2 extends ChainParameters {
+  format: typeof JOURNAL_FORMAT;
+  genesisAccounts: GenesisAccount[];
+}
+
+export type JournalHeader = JournalHeaderV1 | JournalHeaderV2;
 
 export interface JournalEntry {
   raw: Hex;
@@ -37,9 +65,9 @@ export interface JournalContents {
 }
 
 /**
- * Reads a journal. A missing file is an empty journal. A torn final line (a crash during
- * append, before the fsync that acknowledges it) is cut off: that transaction was never
- * acknowledged to anyone.
+ * Reads a journal. A missing file is an empty journal. A torn final line (a crash or a full
+ * disk during append, before the fsync that acknowledges it) is cut off: that transaction
+ * was never acknowledged to anyone.
  */
 export async function readJournal(path: string): Promise<JournalContents> {
   let text: string;
@@ -50,42 +78,59 @@ export async function readJournal(path: string): Promise<JournalContents> {
     throw error;
   }
   const lines = text.split("\n");
+  const torn = lines.pop() as string; // after the last newline: "" unless the final line is torn
   const entries: JournalEntry[] = [];
   let header: JournalHeader | undefined;
-  let validBytes = 0;
   for (const [i, line] of lines.entries()) {
     if (line === "") continue;
     let parsed: unknown;
     try {
       parsed = JSON.parse(line);
     } catch {
-      if (i === lines.length - 1) {
-        await truncate(path, validBytes);
-        break;
-      }
       throw new Error(`chain journal ${path} is corrupt at line ${i + 1}`);
     }
     if (header === undefined) header = parsed as JournalHeader;
     else entries.push(parsed as JournalEntry);
-    validBytes += Buffer.byteLength(line, "utf8") + 1;
   }
-  if (header !== undefined && header.format !== JOURNAL_FORMAT) {
-    throw new Error(`chain journal ${path} has unknown format ${String(header.format)}`);
+  if (torn !== "") await truncate(path, Buffer.byteLength(text, "utf8") - Buffer.byteLength(torn, "utf8"));
+  if (header !== undefined && header.format !== JOURNAL_FORMAT && header.format !== JOURNAL_FORMAT_V1) {
+    throw new Error(
+      `chain journal ${path} has unknown format ${String((header as { format: unknown }).format)}`,
+    );
   }
   return { header, entries };
 }
 
-/** An open journal that appends durably. */
+/** A seam for fault-injection tests: runs after a line is written, before its fsync. */
+export interface JournalFaults {
+  beforeSync?(): Promise<void>;
+}
+
+/**
+ * An open journal that appends durably. When an append or its fsync fails, the writer cuts
+ * the file back to its last durable length (best effort) and rethrows; its owner must stop
+ * (journaled-chain.ts), since what it has in memory is no longer what is on disk.
+ */
 export class JournalWriter {
   private readonly file: FileHandle;
+  private readonly faults: JournalFaults;
+  private size: number;
 
-  private constructor(file: FileHandle) {
+  private constructor(file: FileHandle, size: number, faults: JournalFaults) {
     this.file = file;
+    this.size = size;
+    this.faults = faults;
   }
 
-  static async open(path: string, header: JournalHeader, isNew: boolean): Promise<JournalWriter> {
+  static async open(
+    path: string,
+    header: JournalHeader,
+    isNew: boolean,
+    faults: JournalFaults = {},
+  ): Promise<JournalWriter> {
     await mkdir(dirname(path), { recursive: true });
-    const writer = new JournalWriter(await open(path, "a"));
+    const file = await open(path, "a");
+    const writer = new JournalWriter(file, (await file.stat()).size, faults);
     if (isNew) await writer.appendLine(header);
     return writer;
   }
@@ -96,8 +141,16 @@ export class JournalWriter {
   }
 
   private async appendLine(value: unknown): Promise<void> {
-    await this.file.appendFile(`${JSON.stringify(value)}\n`, "utf8");
-    await this.file.datasync();
+    const line = `${JSON.stringify(value)}\n`;
+    try {
+      await this.file.appendFile(line, "utf8");
+      await this.faults.beforeSync?.();
+      await this.file.datasync();
+    } catch (error) {
+      await this.file.truncate(this.size).catch(() => undefined);
+      throw error;
+    }
+    this.size += Buffer.byteLength(line, "utf8");
   }
 
   async close(): Promise<void> {

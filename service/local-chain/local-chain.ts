@@ -1,17 +1,22 @@
 // The local permissioned chain: a Hardhat (EDR) node whose history survives restarts.
-// Start-up: replay the journal (journal.ts), open the JSON-RPC endpoint, and on the very
-// first start deploy the anchor contract and record the deployment in DATA_DIR.
+// Start-up: replay the journal (journal.ts) on its genesis (chain-genesis.ts), open the
+// permissioned JSON-RPC endpoint (rpc-server.ts, sender-allowlist.ts), fund allowlisted
+// accounts (bootstrap.ts), and on the very first start deploy the anchor contract and
+// record the deployment and the notary profile in DATA_DIR.
 import { join } from "node:path";
-import { JsonRpcProvider } from "ethers";
+import { JsonRpcProvider, type Wallet } from "ethers";
 import { type Deployment, readDeployment, writeDeployment } from "../chain/deployment.ts";
 import { describeNotary } from "../chain/describe-notary.ts";
 import { readOrCreateKey } from "../chain/key-file.ts";
 import { notaryProfilePath, readNotaryProfileFile, writeNotaryProfileFile } from "../chain/notary-file.ts";
+import type { Hex } from "../core/hex.ts";
 import type { NotaryProfile } from "../core/notary-profile.ts";
-import { deployAnchorContract } from "./bootstrap.ts";
-import { JOURNAL_FORMAT, type JournalHeader, JournalWriter, readJournal } from "./journal.ts";
+import { deployAnchorContract, fundAllowedAccounts } from "./bootstrap.ts";
+import { chainGenesis } from "./chain-genesis.ts";
+import { type JournalFaults, JournalWriter, readJournal } from "./journal.ts";
 import { JournaledChain } from "./journaled-chain.ts";
 import { startRpcServer } from "./rpc-server.ts";
+import { SenderAllowlist } from "./sender-allowlist.ts";
 import { createSimulatedNode, LOCAL_CHAIN_GENESIS } from "./simulated-node.ts";
 
 export interface LocalChainOptions {
@@ -22,9 +27,17 @@ export interface LocalChainOptions {
   host?: string;
   /** File holding the operator (admin and anchorer) key. Defaults to DATA_DIR/anchorer.key. */
   keyFile?: string;
+  /**
+   * Accounts allowed to send besides the operator, the genesis account and the contract's
+   * deployer (CHAIN_ALLOWED_SENDERS). Each is funded from the genesis account when it holds
+   * less than MIN_BALANCE.
+   */
+  allowedSenders?: readonly string[];
   /** The notary's human-readable name, written into DATA_DIR/notary.json on first start. */
   notaryName?: string;
   log?: (line: string) => void;
+  /** Fault injection for tests: see JournalFaults. */
+  journalFaults?: JournalFaults;
 }
 
 export interface LocalChain {
@@ -34,6 +47,13 @@ export interface LocalChain {
   notary: NotaryProfile;
   /** Number of journaled transactions replayed at start. */
   replayed: number;
+  /** The accounts that may send transactions. */
+  allowedSenders: Hex[];
+  /**
+   * Resolves when the chain stops serving because its journal could not be written (it
+   * never rejects). Its owner logs the reason, and exits or reports the chain unavailable.
+   */
+  stopped: Promise<Error>;
   close(): Promise<void>;
 }
 
@@ -45,73 +65,81 @@ export async function startLocalChain(options: LocalChainOptions): Promise<Local
   const log = options.log ?? (() => {});
   const path = journalPath(options.dataDir);
   const { header, entries } = await readJournal(path);
-  const expected: JournalHeader = { format: JOURNAL_FORMAT, ...LOCAL_CHAIN_GENESIS };
-  if (header !== undefined && JSON.stringify(header) !== JSON.stringify(expected)) {
-    throw new Error(
-      `chain journal ${path} was written for a different genesis (${JSON.stringify(header)}); ` +
-        `this build uses ${JSON.stringify(expected)}`,
-    );
-  }
+  const genesis = await chainGenesis(options.dataDir, header, path);
+  const operator = await readOrCreateKey(options.keyFile ?? join(options.dataDir, "anchorer.key"));
+  const existing = await readDeployment(options.dataDir);
+  const allowlist = new SenderAllowlist([
+    ...(genesis.funder === undefined ? [] : [genesis.funder.address]),
+    operator.address,
+    ...(existing === undefined ? [] : [existing.deployer]),
+    ...(options.allowedSenders ?? []),
+  ]);
 
-  const node = await createSimulatedNode();
-  const writer = await JournalWriter.open(path, expected, header === undefined);
+  const node = await createSimulatedNode(genesis.accounts);
+  let writer: JournalWriter | undefined;
   let rpc: Awaited<ReturnType<typeof startRpcServer>> | undefined;
   try {
+    writer = await JournalWriter.open(path, genesis.header, header === undefined, options.journalFaults);
     if (entries.length > 0) log(`replaying ${entries.length} journaled transactions from ${path}`);
     await JournaledChain.replay(node.provider, entries);
-    rpc = await startRpcServer(
-      new JournaledChain(node.provider, writer),
-      options.host ?? "127.0.0.1",
-      options.port,
-    );
-    const deployment = await ensureDeployment(options, rpc.url, log);
+    const chain = new JournaledChain(node.provider, writer, allowlist);
+    rpc = await startRpcServer(chain, options.host ?? "127.0.0.1", options.port);
+    if (existing !== undefined) await checkDeployment(options, rpc.url, existing);
+    await fundAllowedAccounts(rpc.url, LOCAL_CHAIN_GENESIS.chainId, genesis.funder, allowlist.addresses, log);
+    const deployment = existing ?? (await deployContract(options, rpc.url, operator, log));
     const notary = await ensureNotaryProfile(options, rpc.url, deployment, log);
     const server = rpc;
+    const journal = writer;
     return {
       url: rpc.url,
       deployment,
       notary,
       replayed: entries.length,
+      allowedSenders: allowlist.addresses,
+      stopped: chain.stopped,
       close: async () => {
         await server.close();
-        await writer.close();
+        await journal.close();
         await node.close();
       },
     };
   } catch (error) {
     await rpc?.close();
-    await writer.close();
+    await writer?.close();
     await node.close();
     throw error;
   }
 }
 
-async function ensureDeployment(
+async function deployContract(
   options: LocalChainOptions,
   url: string,
+  operator: Wallet,
   log: (line: string) => void,
 ): Promise<Deployment> {
-  const existing = await readDeployment(options.dataDir);
-  if (existing !== undefined) {
-    const provider = new JsonRpcProvider(url, LOCAL_CHAIN_GENESIS.chainId, { staticNetwork: true });
-    try {
-      const code = await provider.getCode(existing.contract);
-      if (code === "0x") {
-        throw new Error(
-          `deployment.json names contract ${existing.contract}, but the replayed chain has no code there: ` +
-            `the chain journal in ${options.dataDir}/chain is missing or was replaced`,
-        );
-      }
-    } finally {
-      provider.destroy();
-    }
-    return existing;
-  }
-  const key = await readOrCreateKey(options.keyFile ?? join(options.dataDir, "anchorer.key"));
-  log(`first start: deploying EvidenceAnchor with operator ${key.address}`);
-  const deployment = await deployAnchorContract(url, LOCAL_CHAIN_GENESIS.chainId, key);
+  log(`first start: deploying EvidenceAnchor with operator ${operator.address}`);
+  const deployment = await deployAnchorContract(url, LOCAL_CHAIN_GENESIS.chainId, operator);
   await writeDeployment(options.dataDir, deployment);
   return deployment;
+}
+
+/** The replayed chain must hold the contract that deployment.json names. */
+async function checkDeployment(
+  options: LocalChainOptions,
+  url: string,
+  deployment: Deployment,
+): Promise<void> {
+  const provider = new JsonRpcProvider(url, LOCAL_CHAIN_GENESIS.chainId, { staticNetwork: true });
+  try {
+    if ((await provider.getCode(deployment.contract)) === "0x") {
+      throw new Error(
+        `deployment.json names contract ${deployment.contract}, but the replayed chain has no code there: ` +
+          `the chain journal in ${options.dataDir}/chain is missing or was replaced`,
+      );
+    }
+  } finally {
+    provider.destroy();
+  }
 }
 
 export const DEFAULT_LOCAL_NOTARY_NAME = "Evidence Notary (local chain)";

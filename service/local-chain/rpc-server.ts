@@ -1,11 +1,12 @@
 // The local chain's JSON-RPC endpoint. It forwards the standard read methods to the
-// simulated node, journals every raw transaction, and refuses everything that would let
-// a client act as an unlocked account or rewrite history (eth_sendTransaction, evm_*,
-// hardhat_*): this is a permissioned chain whose accounts sign their own transactions.
+// simulated node, journals every raw transaction from an allowlisted sender, and refuses
+// everything that would let a client act as an unlocked account or rewrite history
+// (eth_sendTransaction, evm_*, hardhat_*): this is a permissioned chain whose accounts sign
+// their own transactions.
 import { createServer, type IncomingMessage, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import type { Hex } from "../core/hex.ts";
 import type { JournaledChain } from "./journaled-chain.ts";
+import { RPC_TRANSACTION_REJECTED } from "./rpc-error.ts";
 
 const MAX_BODY_BYTES = 5 * 1024 * 1024;
 const ALLOWED_PREFIXES = ["eth_", "net_", "web3_"];
@@ -19,8 +20,10 @@ const DENIED_METHODS = new Set([
 ]);
 
 // Browsers may call the endpoint from any page (the service's /verify page runs the
-// verifier in the browser): everything it serves is public chain data, and writes are
-// signed raw transactions, so allowing every origin gives a page nothing a curl lacks.
+// verifier in the browser): everything it reads is public chain data. A browser page may
+// not send a transaction, though: a request carrying an Origin header (browsers add one to
+// every cross-origin request, and this endpoint is on its own port, so to every request
+// from a page) gets eth_sendRawTransaction refused, whoever signed it.
 const CORS_HEADERS = {
   "access-control-allow-origin": "*",
   "access-control-allow-methods": "POST, OPTIONS",
@@ -46,19 +49,37 @@ function rpcError(id: unknown, code: number, message: string, data?: unknown): R
   };
 }
 
-async function handleOne(chain: JournaledChain, request: RpcRequest): Promise<RpcResponse> {
+/** Whether a method may be called here at all; any eth_send* but the raw one would send unsigned. */
+function isServed(method: string): boolean {
+  if (DENIED_METHODS.has(method)) return false;
+  if (method.startsWith("eth_send")) return method === "eth_sendRawTransaction";
+  return ALLOWED_PREFIXES.some((prefix) => method.startsWith(prefix));
+}
+
+async function handleOne(
+  chain: JournaledChain,
+  request: RpcRequest,
+  fromBrowser: boolean,
+): Promise<RpcResponse> {
   const { id, method } = request;
   const params = Array.isArray(request.params) ? request.params : [];
   if (typeof method !== "string") return rpcError(id, -32600, "invalid request: method must be a string");
   if (method === "eth_accounts") return { jsonrpc: "2.0", id, result: [] };
-  if (DENIED_METHODS.has(method) || !ALLOWED_PREFIXES.some((prefix) => method.startsWith(prefix))) {
+  if (!isServed(method)) {
     return rpcError(id, -32601, `method ${method} is not available on this permissioned chain`);
+  }
+  if (method === "eth_sendRawTransaction" && fromBrowser) {
+    return rpcError(
+      id,
+      RPC_TRANSACTION_REJECTED,
+      "transaction rejected: browser pages (requests with an Origin header) may read this chain but not send transactions",
+    );
   }
   try {
     const result =
       method === "eth_sendRawTransaction"
-        ? await chain.sendRawTransaction(params[0] as Hex)
-        : await chain.provider.request({ method, params });
+        ? await chain.sendRawTransaction(params[0])
+        : await chain.read(method, params);
     return { jsonrpc: "2.0", id, result: result ?? null };
   } catch (error) {
     const e = error as { code?: unknown; message?: unknown; data?: unknown };
@@ -108,12 +129,15 @@ export async function startRpcServer(chain: JournaledChain, host: string, port: 
     } catch {
       return send(400, rpcError(null, -32700, "parse error"));
     }
+    const fromBrowser = req.headers.origin !== undefined;
     if (Array.isArray(parsed)) {
       const responses = [];
-      for (const request of parsed) responses.push(await handleOne(chain, (request ?? {}) as RpcRequest));
+      for (const request of parsed) {
+        responses.push(await handleOne(chain, (request ?? {}) as RpcRequest, fromBrowser));
+      }
       return send(200, responses);
     }
-    return send(200, await handleOne(chain, (parsed ?? {}) as RpcRequest));
+    return send(200, await handleOne(chain, (parsed ?? {}) as RpcRequest, fromBrowser));
   });
   server.keepAliveTimeout = 5_000;
   await new Promise<void>((resolve, reject) => {

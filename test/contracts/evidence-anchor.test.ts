@@ -27,10 +27,10 @@ async function mined(tx: Promise<ContractTransactionResponse>) {
 }
 
 beforeAll(async () => {
-  t = await startTestChain();
+  // An account without roles, but allowed to send on the chain (which funds it at start).
   const key = Wallet.createRandom();
   outsiderAddress = key.address;
-  await (await t.operator.sendTransaction({ to: key.address, value: 10n ** 18n })).wait();
+  t = await startTestChain(undefined, { allowedSenders: [key.address] });
   outsider = new NonceManager(new Wallet(key.privateKey, t.provider));
 });
 

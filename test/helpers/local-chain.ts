@@ -6,7 +6,11 @@ import { join } from "node:path";
 import { JsonRpcProvider, NonceManager, type Signer, type Wallet } from "ethers";
 import { anchorContract, type EvidenceAnchorContract } from "../../service/chain/anchor-contract.ts";
 import { readOrCreateKey } from "../../service/chain/key-file.ts";
-import { type LocalChain, startLocalChain } from "../../service/local-chain/local-chain.ts";
+import {
+  type LocalChain,
+  type LocalChainOptions,
+  startLocalChain,
+} from "../../service/local-chain/local-chain.ts";
 
 export interface TestChain {
   chain: LocalChain;
@@ -14,6 +18,8 @@ export interface TestChain {
   provider: JsonRpcProvider;
   /** The operator: admin and anchorer of the deployed contract. */
   operator: Signer;
+  /** The operator's key, for tests that sign raw transactions themselves. */
+  operatorKey: Wallet;
   operatorAddress: string;
   anchor: EvidenceAnchorContract;
   stop(): Promise<void>;
@@ -32,9 +38,12 @@ export function connect(url: string, chainId: number): JsonRpcProvider {
   });
 }
 
-export async function startTestChain(dataDir?: string): Promise<TestChain> {
+export async function startTestChain(
+  dataDir?: string,
+  options: Pick<LocalChainOptions, "allowedSenders" | "journalFaults" | "log"> = {},
+): Promise<TestChain> {
   const dir = dataDir ?? (await makeDataDir());
-  const chain = await startLocalChain({ dataDir: dir, port: 0 });
+  const chain = await startLocalChain({ dataDir: dir, port: 0, ...options });
   const provider = connect(chain.url, chain.deployment.chainId);
   const key: Wallet = await readOrCreateKey(join(dir, "anchorer.key"));
   const operator = new NonceManager(key.connect(provider));
@@ -44,6 +53,7 @@ export async function startTestChain(dataDir?: string): Promise<TestChain> {
     dataDir: dir,
     provider,
     operator,
+    operatorKey: key,
     operatorAddress: key.address,
     anchor,
     stop: async () => {

@@ -1,11 +1,12 @@
 // The local chain keeps its history across restarts: same contract, same roots, same
 // transaction hashes, block numbers, block hashes and timestamps.
-import { appendFile, readFile, writeFile } from "node:fs/promises";
+import { appendFile, readFile, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { type JsonRpcProvider, NonceManager } from "ethers";
 import { afterAll, describe, expect, it } from "vitest";
 import { anchorContract, type EvidenceAnchorContract } from "../../service/chain/anchor-contract.ts";
 import { readOrCreateKey } from "../../service/chain/key-file.ts";
+import { readJournal } from "../../service/local-chain/journal.ts";
 import { journalPath, startLocalChain } from "../../service/local-chain/local-chain.ts";
 import { connect, makeDataDir, startTestChain } from "../helpers/local-chain.ts";
 import { startScript, stopProcess } from "../helpers/processes.ts";
@@ -127,5 +128,14 @@ describe("restart", () => {
     lines[lines.length - 1] = JSON.stringify(last);
     await writeFile(journalPath(dataDir), `${lines.join("\n")}\n`);
     await expect(startLocalChain({ dataDir, port: 0 })).rejects.toThrow(/did not reproduce block/);
+  });
+
+  it("refuses to start when the journal is gone but deployment.json remains, sending nothing", async () => {
+    const dataDir = await makeDataDir();
+    const first = await startTestChain(dataDir);
+    await first.stop();
+    await rm(journalPath(dataDir));
+    await expect(startLocalChain({ dataDir, port: 0 })).rejects.toThrow(/missing or was replaced/);
+    expect((await readJournal(journalPath(dataDir))).entries).toEqual([]);
   });
 });

@@ -36,6 +36,7 @@ describe("permissioned JSON-RPC", () => {
     "evm_setNextBlockTimestamp",
     "hardhat_setBalance",
     "eth_sendTransaction",
+    "eth_sendRawTransactionConditional",
     "debug_foo",
   ])("refuses %s", async (method) => {
     const { json } = await rpc({ jsonrpc: "2.0", id: 7, method, params: [] });
@@ -74,7 +75,7 @@ describe("permissioned JSON-RPC", () => {
     expect(await res.json()).toMatchObject({ error: { code: -32700 } });
   });
 
-  it("rejects a transaction that cannot be mined and journals nothing", async () => {
+  it("rejects bytes that are no signed transaction", async () => {
     const { json } = await rpc({
       jsonrpc: "2.0",
       id: 1,
