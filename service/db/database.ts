@@ -62,7 +62,7 @@ export interface Database extends Queryable {
  * database in different schemas never wait for each other.
  */
 export const LOCK_KEYS = {
-  /** Held (transaction-level) while migrations run. */
+  /** Held (session-level) by the one process applying migrations. */
   migrate: 0x4e4f_0001,
   /** Held (transaction-level) while a batch is sealed. */
   seal: 0x4e4f_0002,
