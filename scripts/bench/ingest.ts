@@ -26,7 +26,7 @@ async function readRowsAsCopyText(databaseUrl: string, perChunk: number): Promis
   await client.connect();
   try {
     const { rows } = await client.query<{ id: string; d: string; s: string; l: string }>(
-      "SELECT id, encode(digest, 'hex') AS d, encode(salt, 'hex') AS s, encode(leaf, 'hex') AS l FROM records ORDER BY pos",
+      "SELECT id, encode(digest, 'hex') AS d, encode(salt, 'hex') AS s, encode(leaf, 'hex') AS l FROM entries ORDER BY idx",
     );
     const chunks: string[] = [];
     for (let i = 0; i < rows.length; i += perChunk) {
@@ -131,7 +131,7 @@ export const ingestPart: BenchPart = {
       apiMs = sent.ms;
       created = sent.value;
       peakRss = await service.peakRssBytes();
-      const [row] = await service.db.query<{ n: string }>("SELECT count(*) AS n FROM records");
+      const [row] = await service.db.query<{ n: string }>("SELECT count(*) AS n FROM entries");
       if (created !== size || Number(row?.n) !== size) {
         throw new Error(
           `expected ${size} records created and stored, got ${created} acknowledged, ${row?.n} stored`,

@@ -1,25 +1,13 @@
 // Reading a record's evidence from storage: its status, and once anchored its bundle,
-// assembled from O(log n) stored nodes (never a tree rebuild) and verified offline by
-// buildBundle before it is handed out. Used by the HTTP API, the certificate and exports.
+// assembled from one statement (the record, its batch and its audit path, db/records.ts;
+// never a tree rebuild) and verified offline by buildBundle before it is handed out. Used by
+// the HTTP API, the certificate and exports.
 import { type Bundle, buildBundle } from "../core/bundle.ts";
 import { InvariantError } from "../core/errors.ts";
 import { type Hex, toHex } from "../core/hex.ts";
-import { auditPathPositions, HASH_BYTES, nodeAt } from "../core/merkle.ts";
+import { auditPathPositions, HASH_BYTES } from "../core/merkle.ts";
 import type { Queryable } from "../db/database.ts";
-import { getRecord, type RecordWithBatch } from "../db/records.ts";
-import { BatchLevelsCache } from "./batch-levels-cache.ts";
-
-// One cache of immutable batch levels per database handle.
-const caches = new WeakMap<Queryable, BatchLevelsCache>();
-
-function levelsCache(q: Queryable): BatchLevelsCache {
-  let cache = caches.get(q);
-  if (cache === undefined) {
-    cache = new BatchLevelsCache();
-    caches.set(q, cache);
-  }
-  return cache;
-}
+import { getRecordWithPath, type RecordWithBatch, type RecordWithPath } from "../db/records.ts";
 
 export interface RecordStatusView {
   id: string;
@@ -72,16 +60,16 @@ export type RecordEvidence =
   | { status: "shredded"; row: RecordWithBatch }
   | { status: "anchored"; row: RecordWithBatch; bundle: Bundle };
 
-/** The record's evidence bundle once anchored. */
+/** The record's evidence bundle once anchored: one database round trip. */
 export async function readRecordEvidence(q: Queryable, id: string): Promise<RecordEvidence> {
-  const row = await getRecord(q, id);
+  const row = await getRecordWithPath(q, id);
   if (row === null) return { status: "unknown" };
   if (statusOf(row) !== "anchored") return { status: "pending", row };
   if (row.salt === null) return { status: "shredded", row };
-  return { status: "anchored", row, bundle: await bundleOf(q, row) };
+  return { status: "anchored", row, bundle: bundleOf(row) };
 }
 
-async function bundleOf(q: Queryable, row: RecordWithBatch): Promise<Bundle> {
+function bundleOf(row: RecordWithPath): Bundle {
   const { seq, leafIndex, size, root, chainId, contract, txHash, blockNumber, blockHash, blockTimestamp } =
     row;
   if (
@@ -99,16 +87,17 @@ async function bundleOf(q: Queryable, row: RecordWithBatch): Promise<Bundle> {
   ) {
     throw new InvariantError(`record ${row.id} is anchored but its batch row is incomplete`, { id: row.id });
   }
-  const levels = await levelsCache(q).levels(q, seq);
-  const tree = { size, levels };
-  const proof = auditPathPositions(leafIndex, size).map((p) => {
-    if ((levels[p.level]?.byteLength ?? 0) / HASH_BYTES <= p.index) {
-      throw new InvariantError(`batch ${seq} has no stored node at level ${p.level}, index ${p.index}`, {
-        seq,
-      });
-    }
-    return nodeAt(tree, p.level, p.index);
-  });
+  const expected = auditPathPositions(leafIndex, size).length;
+  const path = row.path ?? new Uint8Array(0);
+  if (path.length !== expected * HASH_BYTES) {
+    throw new InvariantError(
+      `batch ${seq} has no stored node at some position of the audit path of leaf ${leafIndex}`,
+      { seq, leafIndex, expectedNodes: expected, pathBytes: path.length },
+    );
+  }
+  const proof = Array.from({ length: expected }, (_, i) =>
+    path.subarray(i * HASH_BYTES, (i + 1) * HASH_BYTES),
+  );
   return buildBundle({
     recordId: row.id,
     digest: row.digest,

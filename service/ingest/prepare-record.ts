@@ -6,7 +6,7 @@ import { canonicalize, digestCanonical } from "../core/canonical.ts";
 import { InvalidArgumentError } from "../core/errors.ts";
 import { fromHex, type Hex, isHex } from "../core/hex.ts";
 import { hashLeaf, newSalt } from "../core/leaf.ts";
-import type { NewRecord } from "../db/records.ts";
+import type { NewRecord } from "../db/log.ts";
 import { PayloadTooLargeError } from "../service-errors.ts";
 
 export interface Submission {

@@ -15,8 +15,8 @@ import { fromHex, toHex } from "../../service/core/hex.ts";
 import { buildTree, treeRoot } from "../../service/core/merkle.ts";
 import { getBatch, insertBatch, markSent, nextSeq } from "../../service/db/batches.ts";
 import type { Database } from "../../service/db/database.ts";
-import { insertRecords } from "../../service/db/records.ts";
-import { randomBytesArray } from "../db/bytes.ts";
+import { appendEntries } from "../../service/db/log.ts";
+import { newRecord, randomBytesArray } from "../db/bytes.ts";
 import { forEachDatabase } from "../helpers/databases.ts";
 import { startTestChain, type TestChain } from "../helpers/local-chain.ts";
 
@@ -44,14 +44,9 @@ forEachDatabase((target) => {
 
   /** Stores `count` pending records and seals them into the next batch. */
   async function sealRecords(count: number) {
-    await insertRecords(
+    await appendEntries(
       db,
-      Array.from({ length: count }, () => ({
-        id: `r-${recordCount++}`,
-        digest: randomBytesArray(32),
-        salt: randomBytesArray(32),
-        leaf: randomBytesArray(32),
-      })),
+      Array.from({ length: count }, () => newRecord(`r-${recordCount++}`)),
     );
     const sealed = await sealBatch(db, 1000);
     if (sealed === null) throw new Error("nothing was sealed");
@@ -142,7 +137,8 @@ forEachDatabase((target) => {
     // Batch chainNext is missing from the chain's point of view: the database skips to chainNext + 1.
     const tree = buildTree([randomBytesArray(32), randomBytesArray(32)]);
     const gap = chainNext + 1;
-    await insertBatch(db, { seq: gap, root: treeRoot(tree), size: 2, levels: tree.levels });
+    const firstIndex = 1_000_000;
+    await insertBatch(db, { seq: gap, firstIndex, root: treeRoot(tree), size: 2, levels: tree.levels });
     const minedBefore = await client.minedNonce();
 
     const error = await step().catch((e: unknown) => e);
@@ -152,7 +148,9 @@ forEachDatabase((target) => {
     expect(await client.nextSeq()).toBe(chainNext);
     expect((await getBatch(db, gap))?.state).toBe("sealed");
 
-    await db.exec(`DELETE FROM batch_levels WHERE seq = ${gap}; DELETE FROM batches WHERE seq = ${gap}`);
+    await db.exec(
+      `DELETE FROM batch_levels WHERE first_index = ${firstIndex}; DELETE FROM batches WHERE seq = ${gap}`,
+    );
   });
 
   it("refuses to mark a batch anchored when the chain holds a different root for its seq", async () => {

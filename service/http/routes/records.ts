@@ -1,6 +1,8 @@
 // /v1/records: submit (one or many), read status, fetch the evidence bundle.
 import { BUNDLE_SCHEMA } from "../../core/bundle.ts";
 import { InvalidArgumentError } from "../../core/errors.ts";
+import { toHex } from "../../core/hex.ts";
+import type { NewRecord } from "../../db/log.ts";
 import { getRecord, listRecordsReceived } from "../../db/records.ts";
 import { readRecordEvidence, recordStatusView } from "../../evidence/record-evidence.ts";
 import type { IngestResult } from "../../ingest/ingestor.ts";
@@ -61,7 +63,7 @@ export async function recordRoutes(ctx: AppContext): Promise<void> {
       if (result === undefined) throw new Error("ingestor returned no result");
       deps.metrics.ingestRequests.inc({ outcome: result.outcome });
       if (result.outcome === "conflict") {
-        throw new ConflictError(`record ${result.id} already exists with different content`, {
+        throw new ConflictError(conflictMessage(result.id, result.digest), {
           id: result.id,
           storedDigest: result.digest,
         });
@@ -102,14 +104,14 @@ export async function recordRoutes(ctx: AppContext): Promise<void> {
       let created = 0;
       let duplicates = 0;
       let conflicts = 0;
-      const items = results.map((r) => {
+      const items = results.map((r, i) => {
         if (r.outcome === "conflict") {
           conflicts++;
           return {
             id: r.id,
             status: "conflict" as const,
-            digest: r.digest,
-            error: { code: "conflict", message: `record ${r.id} already exists with different content` },
+            digest: r.digest ?? toHex((rows[i] as NewRecord).digest),
+            error: { code: "conflict", message: conflictMessage(r.id, r.digest) },
           };
         }
         if (r.outcome === "created") created++;
@@ -147,7 +149,7 @@ export async function recordRoutes(ctx: AppContext): Promise<void> {
         limit,
       });
       const last = rows[rows.length - 1];
-      return { records: rows.map(recordStatusView), next: rows.length === limit && last ? last.pos : null };
+      return { records: rows.map(recordStatusView), next: rows.length === limit && last ? last.index : null };
     },
   );
 
@@ -209,6 +211,12 @@ export async function recordRoutes(ctx: AppContext): Promise<void> {
       }
     },
   );
+}
+
+function conflictMessage(id: string, storedDigest: string | null): string {
+  return storedDigest === null
+    ? `record ${id} exists, but its content is no longer kept here (archived): its id cannot be used again`
+    : `record ${id} already exists with different content`;
 }
 
 const FIRST_INSTANT = new Date("0001-01-01T00:00:00Z"); // the database has no year 0
