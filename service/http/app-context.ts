@@ -10,6 +10,7 @@ import type {
 } from "fastify";
 import type { ChainReader } from "../core/verify.ts";
 import type { Database } from "../db/database.ts";
+import type { BundleCache } from "../evidence/bundle-cache.ts";
 import type { Ingestor } from "../ingest/ingestor.ts";
 import type { ApiKeyAuthenticator } from "../keys/api-keys.ts";
 import type { ServiceMetrics } from "../metrics.ts";
@@ -40,6 +41,8 @@ export interface AppDeps {
   /** Read-only chain access for POST /v1/verify and /readyz; undefined disables chain checks. */
   chainReader?: ChainReader;
   chainInfo?: ChainInfo;
+  /** Anchored bundles kept in memory; the app makes one when none is given. */
+  bundleCache?: BundleCache;
   /** Extra readiness checks (e.g. the anchorer's chain connection). */
   readiness?: () => Promise<Record<string, boolean>>;
 }
@@ -61,4 +64,6 @@ export interface AppContext {
   isClosing: () => boolean;
   /** Wakes long polls when a batch is anchored (or the app begins to close). */
   batchAnchored: BatchAnchoredSignal;
+  /** Anchored bundles as served, and `ready()`, which resolves once the cache hears of every change (call before using it). */
+  bundles: { cache: BundleCache; ready(): Promise<void> };
 }

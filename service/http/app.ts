@@ -9,6 +9,7 @@ import { Ajv } from "ajv";
 import addFormats from "ajv-formats";
 import Fastify, { type FastifyServerOptions } from "fastify";
 import { EvidenceError } from "../core/errors.ts";
+import { BundleCache, invalidateOnChange } from "../evidence/bundle-cache.ts";
 import { OverloadedError } from "../service-errors.ts";
 import type { AppContext, AppDeps, NotaryApp } from "./app-context.ts";
 import { authenticateKey, requireRole } from "./auth.ts";
@@ -71,12 +72,25 @@ export async function buildApp(deps: AppDeps, options: BuildAppOptions = {}): Pr
   let closing = false;
   const batchAnchored = new BatchAnchoredSignal(deps.db);
   app.addHook("onClose", () => batchAnchored.close());
+  const bundleCache = deps.bundleCache ?? new BundleCache();
+  let listening: Promise<() => void> | undefined;
+  app.addHook("onClose", async () => (await listening?.catch(() => undefined))?.());
   const ctx: AppContext = {
     app,
     deps,
     auth: (roles) => requireRole(roles),
     isClosing: () => closing,
     batchAnchored,
+    bundles: {
+      cache: bundleCache,
+      async ready() {
+        listening ??= invalidateOnChange(deps.db, bundleCache).catch((error: unknown) => {
+          listening = undefined;
+          throw error;
+        });
+        await listening;
+      },
+    },
   };
 
   registerErrorHandling(app);
