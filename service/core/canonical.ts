@@ -10,10 +10,11 @@
 // other than what the caller meant, so we walk the value first and refuse anything that is
 // not plain JSON (RFC 8785 section 3.1 requires I-JSON: finite numbers, well-formed Unicode).
 //
-// Pure: no node: imports, so the same code runs in the verify page of a browser.
-import { sha256 } from "@noble/hashes/sha2.js";
+// Pure: no node: imports, so the same code runs in the verify page of a browser (the SHA-256
+// is the platform's, platform.ts).
 import serializeJcs from "canonicalize";
 import { InvalidArgumentError } from "./errors.ts";
+import { sha256 } from "./platform.ts";
 
 export type JsonValue = null | boolean | number | string | JsonValue[] | JsonObject;
 export interface JsonObject {
@@ -50,48 +51,70 @@ export function assertJsonObject(value: unknown): asserts value is JsonObject {
   if (!isPlainObject(value)) {
     throw notCanonicalizable("$", `a record must be a JSON object, got ${describe(value)}`);
   }
-  assertJsonValue(value, "$", 0, new Set());
+  try {
+    assertJsonValue(value, []);
+  } catch (error) {
+    if (!(error instanceof NotJson)) throw error;
+    throw notCanonicalizable(`$${error.segments.reverse().join("")}`, error.problem);
+  }
 }
 
-function assertJsonValue(value: unknown, path: string, depth: number, ancestors: Set<object>): void {
+/** Where a value fails: its path is built on the way out, so a value that passes builds none. */
+class NotJson {
+  readonly problem: string;
+  readonly segments: string[] = [];
+  constructor(problem: string) {
+    this.problem = problem;
+  }
+}
+
+/** `ancestors`: the objects and arrays above `value`, outermost first. */
+function assertJsonValue(value: unknown, ancestors: object[]): void {
   switch (typeof value) {
     case "string":
-      if (LONE_SURROGATE.test(value)) throw notCanonicalizable(path, "string contains a lone surrogate");
+      if (LONE_SURROGATE.test(value)) throw new NotJson("string contains a lone surrogate");
       return;
     case "boolean":
       return;
     case "number":
-      if (!Number.isFinite(value)) throw notCanonicalizable(path, `${value} is not a finite number`);
+      if (!Number.isFinite(value)) throw new NotJson(`${value} is not a finite number`);
       return;
     case "object":
       break;
     default:
-      throw notCanonicalizable(path, `${describe(value)} has no JSON form`);
+      throw new NotJson(`${describe(value)} has no JSON form`);
   }
   if (value === null) return;
-  if (depth >= MAX_DEPTH) throw notCanonicalizable(path, `nested deeper than ${MAX_DEPTH} levels`);
-  if (ancestors.has(value)) throw notCanonicalizable(path, "circular reference");
-  ancestors.add(value);
+  if (ancestors.includes(value)) throw new NotJson("circular reference");
+  if (ancestors.length >= MAX_DEPTH) throw new NotJson(`nested deeper than ${MAX_DEPTH} levels`);
+  ancestors.push(value);
   if (Array.isArray(value)) {
     if (Object.getPrototypeOf(value) !== Array.prototype) {
-      throw notCanonicalizable(path, `${describe(value)} is not a plain array`);
+      throw new NotJson(`${describe(value)} is not a plain array`);
     }
     for (let i = 0; i < value.length; i++) {
-      // A hole reads as undefined and is refused like one.
-      assertJsonValue(value[i], `${path}[${i}]`, depth + 1, ancestors);
+      try {
+        // A hole reads as undefined and is refused like one.
+        assertJsonValue(value[i], ancestors);
+      } catch (error) {
+        if (error instanceof NotJson) error.segments.push(`[${i}]`);
+        throw error;
+      }
     }
   } else {
-    if (!isPlainObject(value)) throw notCanonicalizable(path, `${describe(value)} is not a plain object`);
-    if (Object.getOwnPropertySymbols(value).length > 0) {
-      throw notCanonicalizable(path, "object has symbol keys");
-    }
-    for (const [key, child] of Object.entries(value)) {
-      const childPath = `${path}[${JSON.stringify(key)}]`;
-      if (LONE_SURROGATE.test(key)) throw notCanonicalizable(childPath, "key contains a lone surrogate");
-      assertJsonValue(child, childPath, depth + 1, ancestors);
+    if (!isPlainObject(value)) throw new NotJson(`${describe(value)} is not a plain object`);
+    if (Object.getOwnPropertySymbols(value).length > 0) throw new NotJson("object has symbol keys");
+    for (const key of Object.keys(value)) {
+      try {
+        if (LONE_SURROGATE.test(key)) throw new NotJson("key contains a lone surrogate");
+        assertJsonValue((value as Record<string, unknown>)[key], ancestors);
+      } catch (error) {
+        if (error instanceof NotJson) error.segments.push(`[${JSON.stringify(key)}]`);
+        throw error;
+      }
     }
   }
-  ancestors.delete(value);
+  ancestors.pop();
 }
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {

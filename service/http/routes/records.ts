@@ -6,7 +6,7 @@ import type { NewRecord } from "../../db/log.ts";
 import { getRecord, listRecordsReceived } from "../../db/records.ts";
 import { readRecordEvidence, recordStatusView } from "../../evidence/record-evidence.ts";
 import type { IngestResult } from "../../ingest/ingestor.ts";
-import { prepareRecord } from "../../ingest/prepare-record.ts";
+import { prepareRecords } from "../../ingest/prepare-record.ts";
 import { ConflictError, NotFoundError, PayloadTooLargeError } from "../../service-errors.ts";
 import type { AppContext } from "../app-context.ts";
 import { AUTH_ERRORS, ErrorResponse, SECURITY } from "../schemas/common.ts";
@@ -58,8 +58,8 @@ export async function recordRoutes(ctx: AppContext): Promise<void> {
       },
     },
     async (request, reply) => {
-      const row = prepareRecord(request.body, deps.config.maxRecordBytes);
-      const [result] = await deps.ingestor.submit([row]);
+      const rows = prepareRecords([request.body], deps.config.maxRecordBytes);
+      const [result] = await deps.ingestor.submit(rows);
       if (result === undefined) throw new Error("ingestor returned no result");
       deps.metrics.ingestRequests.inc({ outcome: result.outcome });
       if (result.outcome === "conflict") {
@@ -99,7 +99,7 @@ export async function recordRoutes(ctx: AppContext): Promise<void> {
           `a batch call takes at most ${deps.config.maxRecordsPerCall} records, got ${records.length}`,
         );
       }
-      const rows = records.map((r, i) => prepareRecord(r, deps.config.maxRecordBytes, `records/${i}`));
+      const rows = prepareRecords(records, deps.config.maxRecordBytes, (i) => `records/${i}`);
       const results = await deps.ingestor.submit(rows);
       let created = 0;
       let duplicates = 0;
