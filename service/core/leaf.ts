@@ -19,24 +19,34 @@ import { Sha256Of65 } from "./node-hasher.ts";
 
 export const SALT_BYTES = 32;
 
-/** Web Crypto fills at most 65,536 bytes per call. */
-const MAX_RANDOM_BYTES_PER_CALL = 65_536;
+/** Web Crypto fills at most 65,536 bytes per call: 2,048 salts. */
+const POOL_BYTES = 65_536;
 
-/** 32 bytes from the platform CSPRNG (Web Crypto: the same call in Node and in browsers). */
-export function newSalt(): Uint8Array {
-  return crypto.getRandomValues(new Uint8Array(SALT_BYTES));
+// Salts are cut from a pool of CSPRNG output drawn 64 KiB at a time, as Node's own
+// crypto.randomUUID() does: one call into the CSPRNG per 2,048 salts instead of one per salt
+// (a call costs more than the 32 bytes it returns). Bytes from one draw are as random and
+// unpredictable as bytes from many; each pool is a fresh buffer, handed out once, never
+// refilled in place, so a salt never changes after it is given.
+let pool = new Uint8Array(0);
+let poolAt = 0;
+
+/** `count` fresh 32-byte salts from the platform CSPRNG (Web Crypto: the same call in Node and in browsers). */
+export function newSalts(count: number): Uint8Array[] {
+  const salts: Uint8Array[] = new Array(count);
+  for (let i = 0; i < count; i++) {
+    if (poolAt + SALT_BYTES > pool.length) {
+      pool = crypto.getRandomValues(new Uint8Array(POOL_BYTES));
+      poolAt = 0;
+    }
+    salts[i] = pool.subarray(poolAt, poolAt + SALT_BYTES);
+    poolAt += SALT_BYTES;
+  }
+  return salts;
 }
 
-/**
- * `count` fresh salts, drawn from the CSPRNG in as few calls as its limit allows (one per
- * 2,048 salts) rather than one call each: views into one buffer, 32 bytes apart.
- */
-export function newSalts(count: number): Uint8Array[] {
-  const all = new Uint8Array(count * SALT_BYTES);
-  for (let at = 0; at < all.length; at += MAX_RANDOM_BYTES_PER_CALL) {
-    crypto.getRandomValues(all.subarray(at, Math.min(all.length, at + MAX_RANDOM_BYTES_PER_CALL)));
-  }
-  return Array.from({ length: count }, (_, i) => all.subarray(i * SALT_BYTES, (i + 1) * SALT_BYTES));
+/** One fresh 32-byte salt (see newSalts). */
+export function newSalt(): Uint8Array {
+  return newSalts(1)[0] as Uint8Array;
 }
 
 // One scratch hasher for the module: hashLeaf runs to completion without yielding.

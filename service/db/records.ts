@@ -1,7 +1,7 @@
 // Reading records: an entry of the log found by its id (entry_ids), with the batch whose
 // range holds its index, if it is sealed. A record's place in its batch is not stored on it:
 // its leaf index is its index minus the batch's first index.
-import type { Queryable } from "./database.ts";
+import { prepared, type Queryable } from "./database.ts";
 
 export interface StoredRecord {
   id: string;
@@ -56,8 +56,10 @@ JOIN entries e ON e.idx = i.idx
 ${BATCH_OF_ENTRY}
 WHERE i.id = $1`;
 
+const getRecordStatement = prepared("en_get_record", getRecordSql);
+
 export async function getRecord(q: Queryable, id: string): Promise<RecordWithBatch | null> {
-  const rows = await q.query<RecordWithBatch>(getRecordSql, [id]);
+  const rows = await q.query<RecordWithBatch>(getRecordStatement, [id]);
   return rows[0] ?? null;
 }
 
@@ -86,8 +88,10 @@ ${BATCH_OF_ENTRY}
 WHERE i.id = $1`;
 
 /** The record, its batch and, once anchored, its audit path: everything its bundle needs, in one statement. */
+const getRecordWithPathStatement = prepared("en_get_record_with_path", getRecordWithPathSql);
+
 export async function getRecordWithPath(q: Queryable, id: string): Promise<RecordWithPath | null> {
-  const rows = await q.query<RecordWithPath>(getRecordWithPathSql, [id]);
+  const rows = await q.query<RecordWithPath>(getRecordWithPathStatement, [id]);
   return rows[0] ?? null;
 }
 

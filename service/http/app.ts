@@ -1,6 +1,5 @@
 // buildApp(deps) makes the Fastify app; it never listens (main.ts does). Tests build it
 // with real dependencies and call app.inject or listen on port 0.
-import helmet from "@fastify/helmet";
 import rateLimit from "@fastify/rate-limit";
 import swagger from "@fastify/swagger";
 import swaggerUi from "@fastify/swagger-ui";
@@ -23,6 +22,7 @@ import { opsRoutes } from "./routes/ops.ts";
 import { recordRoutes } from "./routes/records.ts";
 import { verifyRoutes } from "./routes/verify.ts";
 import { verifyPageRoutes } from "./routes/verify-page.ts";
+import { securityHeaders } from "./security-headers.ts";
 
 export interface BuildAppOptions {
   logger?: FastifyServerOptions["logger"];
@@ -147,7 +147,7 @@ export async function buildApp(deps: AppDeps, options: BuildAppOptions = {}): Pr
   // pages set their own (the verification page and the certificate by script hash, the
   // Swagger UI below by its own hashes). No HSTS: TLS ends at the operator's proxy, which
   // decides it.
-  await app.register(helmet, {
+  const headers = securityHeaders({
     contentSecurityPolicy: {
       useDefaults: false,
       directives: {
@@ -160,6 +160,10 @@ export async function buildApp(deps: AppDeps, options: BuildAppOptions = {}): Pr
     strictTransportSecurity: false,
     xFrameOptions: { action: "deny" },
     referrerPolicy: { policy: "no-referrer" },
+  });
+  app.addHook("onRequest", (_request, reply, done) => {
+    reply.headers(headers);
+    done();
   });
   await app.register(swaggerUi, {
     routePrefix: "/docs",

@@ -75,7 +75,13 @@ export class Ingestor {
 
   private async writeLoop(): Promise<void> {
     try {
-      while (this.queue.length > 0) await this.commitGroup(this.takeGroup());
+      while (this.queue.length > 0) {
+        // Let the requests already read from the network join this group: one turn of the
+        // event loop, which a burst of clients answered by the last commit needs to send their
+        // next ones. Without it a group of one record would leave before them, every other time.
+        await new Promise((resolve) => setImmediate(resolve));
+        await this.commitGroup(this.takeGroup());
+      }
     } finally {
       this.writing = undefined;
     }
