@@ -39,7 +39,9 @@ const ROW_BYTES = 3 * HASH_BYTES;
 // from their order (the first occurrence of each, in array order, from the range's start). `existing` reads with the statement's
 // snapshot, which may predate the commit of the group that held the lock before us: an id
 // that group stored is then missed here, and the insert into entry_ids fails on its primary
-// key (23505) instead of storing it twice; appendEntries then runs the group again.
+// key (23505) instead of storing it twice; appendEntries then runs the group again. Each id is
+// looked up by its own index probe (LATERAL … LIMIT 1 keeps the planner from scanning
+// entry_ids whole for a large group), so a group costs the same whatever the log holds.
 export const appendEntriesSql = `WITH input AS (
   SELECT u.ord, u.id,
     substring($2::bytea FROM u.at + 1 FOR ${HASH_BYTES}) AS digest,
@@ -51,8 +53,9 @@ export const appendEntriesSql = `WITH input AS (
 ),
 existing AS MATERIALIZED (
   SELECT i.idx, i.id, e.digest, e.leaf, e.received_at
-  FROM entry_ids i LEFT JOIN entries e ON e.idx = i.idx
-  WHERE i.id = ANY($1::text[])
+  FROM (SELECT DISTINCT id FROM input) q
+  CROSS JOIN LATERAL (SELECT ii.idx, ii.id FROM entry_ids ii WHERE ii.id = q.id LIMIT 1) i
+  LEFT JOIN LATERAL (SELECT ee.digest, ee.leaf, ee.received_at FROM entries ee WHERE ee.idx = i.idx LIMIT 1) e ON true
 ),
 fresh AS MATERIALIZED (
   SELECT DISTINCT ON (input.id) input.ord, input.id, input.digest, input.salt, input.leaf
