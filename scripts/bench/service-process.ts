@@ -23,6 +23,8 @@ export interface BenchService {
   databaseUrl: string;
   /** Peak resident set size of the service process so far, in bytes (Linux /proc). */
   peakRssBytes(): Promise<number | null>;
+  /** CPU time (user + system) the service process has used so far, in ms (Linux /proc). */
+  cpuMs(): Promise<number | null>;
   stop(): Promise<void>;
 }
 
@@ -42,11 +44,45 @@ async function statusKb(pid: number, field: string): Promise<number | null> {
   }
 }
 
-/** With `profileDir`, the service runs under --cpu-prof and writes its profile there when it stops. */
-export async function startBenchService(databaseUrl: string, profileDir?: string): Promise<BenchService> {
-  const env: Record<string, string> =
-    profileDir === undefined ? {} : { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${profileDir}` };
-  const schema = await createPostgresSchema(databaseUrl, "bench");
+/** CPU time (utime + stime) of process `pid` so far, in ms; null where /proc cannot tell. */
+export async function processCpuMs(pid: number): Promise<number | null> {
+  try {
+    const stat = await readFile(`/proc/${pid}/stat`, "utf8");
+    // Fields after the command name (which may hold spaces) start after the last ")".
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    const ticks = Number(fields[11]) + Number(fields[12]);
+    return Number.isFinite(ticks) ? ticks * 10 : null; // USER_HZ is 100 on Linux
+  } catch {
+    return null;
+  }
+}
+
+export interface BenchServiceOptions {
+  /** Run the service under --cpu-prof and write its profile here when it stops. */
+  profileDir?: string;
+  /** A schema (a URL reaching it) that already holds data; default a new scratch schema. Not dropped at stop. */
+  schema?: { url: string };
+  /** More environment for the service. */
+  env?: Record<string, string>;
+}
+
+export async function startBenchService(
+  databaseUrl: string,
+  options: BenchServiceOptions = {},
+): Promise<BenchService> {
+  const { profileDir } = options;
+  const env: Record<string, string> = {
+    ...(profileDir === undefined ? {} : { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${profileDir}` }),
+    ...options.env,
+  };
+  const schema = options.schema
+    ? { url: options.schema.url, drop: async () => {} }
+    : await createPostgresSchema(databaseUrl, "bench");
+  if (options.schema) {
+    // A new data folder: let the service make its first admin key there again.
+    const existing = openPostgres(schema.url, { max: 1 });
+    await existing.exec("TRUNCATE api_keys").finally(() => existing.close());
+  }
   const dataDir = await makeDataDir("en-bench-");
   let started: Awaited<ReturnType<typeof startScript>>;
   try {
@@ -85,6 +121,7 @@ export async function startBenchService(databaseUrl: string, profileDir?: string
     db,
     databaseUrl: schema.url,
     peakRssBytes: () => statusKb(pid, "VmHWM"),
+    cpuMs: () => processCpuMs(pid),
     async stop() {
       const kill = setTimeout(() => started.child.kill("SIGKILL"), 60_000);
       const code = await stopProcess(started.child, "SIGTERM");
