@@ -80,19 +80,37 @@ const AUDIT_PATH = `(
   LEFT JOIN batch_levels l ON p.level > 0 AND l.first_index = b.first_index AND l.level = p.level
 )`;
 
-export const getRecordWithPathSql = `SELECT ${RECORD_WITH_BATCH_COLUMNS},
-  CASE WHEN b.state = 'anchored' THEN ${AUDIT_PATH} END AS path
-FROM entry_ids i
-JOIN entries e ON e.idx = i.idx
-${BATCH_OF_ENTRY}
-WHERE i.id = $1`;
+// Many ids in one statement: concurrent proof requests share one round trip.
+export const getRecordsWithPathSql = `SELECT q.id AS "requestedId", r.*
+FROM unnest($1::text[]) AS q(id)
+CROSS JOIN LATERAL (
+  SELECT ${RECORD_WITH_BATCH_COLUMNS},
+    CASE WHEN b.state = 'anchored' THEN ${AUDIT_PATH} END AS path
+  FROM entry_ids i
+  JOIN entries e ON e.idx = i.idx
+  ${BATCH_OF_ENTRY}
+  WHERE i.id = q.id
+  LIMIT 1
+) r`;
 
-/** The record, its batch and, once anchored, its audit path: everything its bundle needs, in one statement. */
-const getRecordWithPathStatement = prepared("en_get_record_with_path", getRecordWithPathSql);
+const getRecordsWithPathStatement = prepared("en_get_records_with_path", getRecordsWithPathSql);
 
+/**
+ * The records of `ids` (those that exist), each with its batch and, once anchored, its audit
+ * path: everything their bundles need, in one statement.
+ */
+export async function getRecordsWithPath(
+  q: Queryable,
+  ids: readonly string[],
+): Promise<Map<string, RecordWithPath>> {
+  if (ids.length === 0) return new Map();
+  const rows = await q.query<RecordWithPath & { requestedId: string }>(getRecordsWithPathStatement, [ids]);
+  return new Map(rows.map(({ requestedId, ...row }) => [requestedId, row]));
+}
+
+/** One record with its batch and, once anchored, its audit path (getRecordsWithPath for one id). */
 export async function getRecordWithPath(q: Queryable, id: string): Promise<RecordWithPath | null> {
-  const rows = await q.query<RecordWithPath>(getRecordWithPathStatement, [id]);
-  return rows[0] ?? null;
+  return (await getRecordsWithPath(q, [id])).get(id) ?? null;
 }
 
 // Records in (received_at, index) order, from the sparse time index entry_groups (one row per

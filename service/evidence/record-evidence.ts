@@ -7,7 +7,12 @@ import { InvariantError } from "../core/errors.ts";
 import { type Hex, toHex } from "../core/hex.ts";
 import { auditPathPositions, HASH_BYTES } from "../core/merkle.ts";
 import type { Queryable } from "../db/database.ts";
-import { getRecordWithPath, type RecordWithBatch, type RecordWithPath } from "../db/records.ts";
+import {
+  getRecordsWithPath,
+  getRecordWithPath,
+  type RecordWithBatch,
+  type RecordWithPath,
+} from "../db/records.ts";
 
 export interface RecordStatusView {
   id: string;
@@ -62,11 +67,72 @@ export type RecordEvidence =
 
 /** The record's evidence bundle once anchored: one database round trip. */
 export async function readRecordEvidence(q: Queryable, id: string): Promise<RecordEvidence> {
-  const row = await getRecordWithPath(q, id);
+  return evidenceOf(await getRecordWithPath(q, id));
+}
+
+function evidenceOf(row: RecordWithPath | null): RecordEvidence {
   if (row === null) return { status: "unknown" };
   if (statusOf(row) !== "anchored") return { status: "pending", row };
   if (row.salt === null) return { status: "shredded", row };
   return { status: "anchored", row, bundle: bundleOf(row) };
+}
+
+/**
+ * readRecordEvidence for many concurrent callers: the ids asked for within one turn of the
+ * event loop are read in one statement (getRecordsWithPath), so a burst of proof requests
+ * shares one database round trip instead of each making its own. Each caller still gets its
+ * answer from that one read, as fresh as readRecordEvidence's.
+ */
+export class EvidenceReader {
+  private readonly q: Queryable;
+  private readonly maxIds: number;
+  private waiting = new Map<
+    string,
+    Array<{ resolve: (e: RecordEvidence) => void; reject: (e: unknown) => void }>
+  >();
+  private scheduled = false;
+
+  constructor(q: Queryable, maxIds = 500) {
+    this.q = q;
+    this.maxIds = maxIds;
+  }
+
+  read(id: string): Promise<RecordEvidence> {
+    return new Promise((resolve, reject) => {
+      const callers = this.waiting.get(id);
+      if (callers === undefined) this.waiting.set(id, [{ resolve, reject }]);
+      else callers.push({ resolve, reject });
+      if (this.waiting.size >= this.maxIds) this.flush();
+      else if (!this.scheduled) {
+        this.scheduled = true;
+        setImmediate(() => this.flush());
+      }
+    });
+  }
+
+  private flush(): void {
+    this.scheduled = false;
+    if (this.waiting.size === 0) return;
+    const batch = this.waiting;
+    this.waiting = new Map();
+    getRecordsWithPath(this.q, [...batch.keys()]).then(
+      (rows) => {
+        for (const [id, callers] of batch) {
+          let evidence: RecordEvidence;
+          try {
+            evidence = evidenceOf(rows.get(id) ?? null);
+          } catch (error) {
+            for (const caller of callers) caller.reject(error);
+            continue;
+          }
+          for (const caller of callers) caller.resolve(evidence);
+        }
+      },
+      (error: unknown) => {
+        for (const callers of batch.values()) for (const caller of callers) caller.reject(error);
+      },
+    );
+  }
 }
 
 function bundleOf(row: RecordWithPath): Bundle {

@@ -11,6 +11,7 @@ import type {
 import type { ChainReader } from "../core/verify.ts";
 import type { Database } from "../db/database.ts";
 import type { BundleCache } from "../evidence/bundle-cache.ts";
+import type { EvidenceReader } from "../evidence/record-evidence.ts";
 import type { Ingestor } from "../ingest/ingestor.ts";
 import type { ApiKeyAuthenticator } from "../keys/api-keys.ts";
 import type { ServiceMetrics } from "../metrics.ts";
@@ -64,6 +65,8 @@ export interface AppContext {
   isClosing: () => boolean;
   /** Wakes long polls when a batch is anchored (or the app begins to close). */
   batchAnchored: BatchAnchoredSignal;
+  /** Records' evidence, concurrent reads sharing one statement. */
+  evidence: EvidenceReader;
   /** Anchored bundles as served, and `ready()`, which resolves once the cache hears of every change (call before using it). */
   bundles: { cache: BundleCache; ready(): Promise<void> };
 }

@@ -9,6 +9,7 @@ import addFormats from "ajv-formats";
 import Fastify, { type FastifyServerOptions } from "fastify";
 import { EvidenceError } from "../core/errors.ts";
 import { BundleCache, invalidateOnChange } from "../evidence/bundle-cache.ts";
+import { EvidenceReader } from "../evidence/record-evidence.ts";
 import { OverloadedError } from "../service-errors.ts";
 import type { AppContext, AppDeps, NotaryApp } from "./app-context.ts";
 import { authenticateKey, requireRole } from "./auth.ts";
@@ -81,6 +82,7 @@ export async function buildApp(deps: AppDeps, options: BuildAppOptions = {}): Pr
     auth: (roles) => requireRole(roles),
     isClosing: () => closing,
     batchAnchored,
+    evidence: new EvidenceReader(deps.db),
     bundles: {
       cache: bundleCache,
       async ready() {

@@ -4,7 +4,7 @@ import { InvalidArgumentError } from "../../core/errors.ts";
 import { toHex } from "../../core/hex.ts";
 import type { NewRecord } from "../../db/log.ts";
 import { getRecord, listRecordsReceived } from "../../db/records.ts";
-import { readRecordEvidence, recordStatusView } from "../../evidence/record-evidence.ts";
+import { recordStatusView } from "../../evidence/record-evidence.ts";
 import type { IngestResult } from "../../ingest/ingestor.ts";
 import { prepareRecords } from "../../ingest/prepare-record.ts";
 import { ConflictError, NotFoundError, PayloadTooLargeError } from "../../service-errors.ts";
@@ -201,7 +201,7 @@ export async function recordRoutes(ctx: AppContext): Promise<void> {
       // Listen before the first read, so a batch anchored right after it is not missed.
       let seen = deadline > Date.now() ? await ctx.batchAnchored.ready() : 0;
       for (;;) {
-        const evidence = await readRecordEvidence(deps.db, id);
+        const evidence = await ctx.evidence.read(id);
         if (evidence.status === "unknown") throw new NotFoundError(`no record with id ${id}`);
         if (evidence.status === "shredded") {
           throw new NotFoundError(
