@@ -100,7 +100,9 @@ export async function buildApp(deps: AppDeps, options: BuildAppOptions = {}): Pr
   // schema, and a non-JSON content type gets a misleading 400 instead of 415.
   app.removeContentTypeParser("text/plain");
   // JSON bodies must also be I-JSON: no duplicate names, lone surrogates or infinite numbers.
-  const parseJson = app.getDefaultJsonParser("error", "error");
+  // The prototype-pollution names are refused by that same scan (i-json.ts), so Fastify's
+  // parser is told not to scan the text a second time for them.
+  const parseJson = app.getDefaultJsonParser("ignore", "ignore");
   app.removeContentTypeParser("application/json");
   app.addContentTypeParser("application/json", { parseAs: "string" }, (request, raw, done) => {
     const body = String(raw);
