@@ -42,6 +42,7 @@ export const apiPart: BenchPart = {
     const service = await startBenchService(databaseUrl, profileDir === undefined ? {} : { profileDir });
     let ours: AutocannonSummary;
     let oursCpu: number | null;
+    let oursPostgres: number | null;
     let peakRss: number | null;
     let commitMs: { one: number; full: number };
     try {
@@ -54,6 +55,7 @@ export const apiPart: BenchPart = {
       });
       ours = measured.summary;
       oursCpu = measured.cpuUsPerRequest;
+      oursPostgres = measured.postgresUsPerRequest;
       peakRss = await service.peakRssBytes();
       log("  commit latency of one group, from this process");
       commitMs = {
@@ -92,7 +94,7 @@ export const apiPart: BenchPart = {
       ],
       notes: [
         `${API_CONNECTIONS} connections, no pipelining, ${job.warmupSeconds} s warm-up not counted; autocannon runs in its own process, on the same 2 cores as the server.`,
-        `CPU time of the server process per request (from /proc, warm-up included): ours ${fmtCpu(oursCpu)}, the hello-world ${fmtCpu(hello.cpuUsPerRequest)}. Ours shares the cores with PostgreSQL as well as with autocannon.`,
+        `CPU time per request (from /proc, warm-up included): the service process ${fmtCpu(oursCpu)} and PostgreSQL's processes ${fmtCpu(oursPostgres)}, against ${fmtCpu(hello.cpuUsPerRequest)} for the hello-world, which shares the 2 cores with autocannon only.`,
         `Where the time goes: the ingestor commits one group at a time, and with ${API_CONNECTIONS} connections a group holds at most ${API_CONNECTIONS} records. One commit of 1 row takes ${commitMs.one.toFixed(1)} ms and of ${API_CONNECTIONS} rows ${commitMs.full.toFixed(1)} ms (median, service idle, measured from the bench process), so commits alone allow at most about ${fmtInt((API_CONNECTIONS * 1000) / commitMs.full)} req/s at this concurrency; the measured p50 of ${ours.latencyMs.p50} ms is that commit plus queueing for the previous one plus the request's own CPU (auth, validation, JCS, two hashes, JSON).`,
         ...(cpu === null
           ? []
@@ -106,7 +108,7 @@ export const apiPart: BenchPart = {
         seconds: size,
         ours,
         helloWorld: ceiling,
-        cpuUsPerRequest: { ours: oursCpu, helloWorld: hello.cpuUsPerRequest },
+        cpuUsPerRequest: { ours: oursCpu, postgres: oursPostgres, helloWorld: hello.cpuUsPerRequest },
         peakRssBytes: peakRss,
         commitMs,
         cpuProfile: cpu,

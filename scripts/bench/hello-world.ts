@@ -5,23 +5,25 @@
 import { startScript, stopProcess } from "../../test/helpers/processes.ts";
 import { runAutocannon } from "./autocannon-run.ts";
 import type { AutocannonJob, AutocannonSummary } from "./autocannon-worker.ts";
-import { processCpuMs } from "./service-process.ts";
+import { postgresCpuMs, processCpuMs } from "./service-process.ts";
 
 export interface MeasuredLoad {
   summary: AutocannonSummary;
   /** CPU time of the server process per request (warm-up included on both sides), in µs; null where /proc cannot tell. */
   cpuUsPerRequest: number | null;
+  /** CPU time of this machine's PostgreSQL processes per request, in µs. */
+  postgresUsPerRequest: number | null;
 }
 
 /** Runs `job` against the server of process `pid`, reading its CPU time before and after. */
 export async function measuredLoad(pid: number, job: AutocannonJob): Promise<MeasuredLoad> {
-  const before = await processCpuMs(pid);
+  const [before, pgBefore] = [await processCpuMs(pid), await postgresCpuMs()];
   const summary = await runAutocannon(job);
-  const after = await processCpuMs(pid);
+  const [after, pgAfter] = [await processCpuMs(pid), await postgresCpuMs()];
   const requests = summary.requests + summary.warmupRequests;
-  const cpuUsPerRequest =
-    before === null || after === null || requests === 0 ? null : ((after - before) * 1000) / requests;
-  return { summary, cpuUsPerRequest };
+  const per = (from: number | null, to: number | null) =>
+    from === null || to === null || requests === 0 ? null : ((to - from) * 1000) / requests;
+  return { summary, cpuUsPerRequest: per(before, after), postgresUsPerRequest: per(pgBefore, pgAfter) };
 }
 
 /** The hello-world under `job` (its url and kind are set here). */

@@ -13,7 +13,7 @@ import { type CopyChunk, type CopyTarget, copyChunks, copyTarget, readCopyChunks
 import { batchBodies, sendBodies } from "./load.ts";
 import { type BenchPart, fmtInt, fmtMiB, fmtMs, perSecond, target, timed } from "./part.ts";
 import { startProgress } from "./progress.ts";
-import { startBenchService } from "./service-process.ts";
+import { postgresCpuMs, startBenchService } from "./service-process.ts";
 
 const PER_CALL = 10_000;
 const CLIENTS = 4;
@@ -58,6 +58,10 @@ function cpuPerRecord(body: string): Record<string, number> {
   return costs;
 }
 
+function usPerRecord(ms: number | null, records: number): string {
+  return ms === null ? "n/a" : `${((ms * 1000) / records).toFixed(1)} µs`;
+}
+
 export const ingestPart: BenchPart = {
   name: "ingest",
   title: "Durable bulk ingest (batch API into PostgreSQL) and peak RSS",
@@ -68,15 +72,17 @@ export const ingestPart: BenchPart = {
     let created: number;
     let peakRss: number | null;
     let serviceCpuMs: number | null = null;
+    let postgresMs: number | null = null;
     let chunks: CopyChunk[];
     try {
       const bodies = batchBodies("ingest", size, PER_CALL);
       log(`  ${bodies.length} calls of up to ${fmtInt(PER_CALL)} records, ${CLIENTS} concurrent clients`);
       const progress = startProgress("ingest", size, log);
-      const cpuBefore = await service.cpuMs();
+      const [cpuBefore, pgBefore] = [await service.cpuMs(), await postgresCpuMs()];
       const sent = await timed(() => sendBodies(service.url, service.key, bodies, CLIENTS, progress));
-      const cpuAfter = await service.cpuMs();
+      const [cpuAfter, pgAfter] = [await service.cpuMs(), await postgresCpuMs()];
       if (cpuBefore !== null && cpuAfter !== null) serviceCpuMs = cpuAfter - cpuBefore;
+      if (pgBefore !== null && pgAfter !== null) postgresMs = pgAfter - pgBefore;
       progress.stop();
       apiMs = sent.ms;
       created = sent.value;
@@ -161,7 +167,7 @@ export const ingestPart: BenchPart = {
           .join(
             ", ",
           )}; ${cpuUs.toFixed(1)} µs in all, a ceiling of about ${fmtInt(1e6 / cpuUs)} records/s per core before any HTTP or database work.`,
-        `CPU time of the service process during the ingest: ${serviceCpuMs === null ? "n/a" : `${((serviceCpuMs * 1000) / size).toFixed(1)} µs per record`} (HTTP, the work above, the group commits' encoding, sealing and anchoring, all of it on one thread), against ${((apiMs * 1000) / size).toFixed(1)} µs of wall time per record.`,
+        `CPU time during the ingest, per record (from /proc): the service process ${usPerRecord(serviceCpuMs, size)} (HTTP, the work above, the group commits' encoding, sealing and anchoring; its JavaScript runs on one thread), PostgreSQL's processes ${usPerRecord(postgresMs, size)}; ${((apiMs * 1000) / size).toFixed(1)} µs of wall time per record, on 2 cores.`,
         "The service runs with its batcher and anchorer on, so sealing and anchoring the same records competes for the same 2 cores during the ingest; the raw COPYs run after the service has stopped. The load generator (this process) also shares the cores; its request bodies are serialized before the clock starts.",
         "Peak RSS includes the in-process local chain (Hardhat EDR), as with `npm start`.",
       ],
@@ -175,6 +181,7 @@ export const ingestPart: BenchPart = {
         copyRecordsPerSecond: copyRate,
         oneTableCopyRecordsPerSecond: oneTableRate,
         serviceCpuMs,
+        postgresCpuMs: postgresMs,
         peakRssBytes: peakRss,
         cpuPerRecordUs: cpu,
       },

@@ -3,7 +3,7 @@
 // chain runs inside the service process, as with `npm start`). Peak RSS is read from the
 // kernel (VmHWM), so it covers the whole life of the process.
 import type { ChildProcess } from "node:child_process";
-import { readFile, rm } from "node:fs/promises";
+import { readdir, readFile, rm } from "node:fs/promises";
 import { join } from "node:path";
 import { openPostgres } from "../../service/db/postgres.ts";
 import { makeDataDir } from "../../test/helpers/local-chain.ts";
@@ -52,6 +52,26 @@ export async function processCpuMs(pid: number): Promise<number | null> {
     const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
     const ticks = Number(fields[11]) + Number(fields[12]);
     return Number.isFinite(ticks) ? ticks * 10 : null; // USER_HZ is 100 on Linux
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * CPU time of every PostgreSQL process on this machine so far, in ms (null where /proc cannot
+ * tell): a local server's share of a run is the difference. Processes that exit in between
+ * take their share with them, so read it around work whose sessions stay open.
+ */
+export async function postgresCpuMs(): Promise<number | null> {
+  try {
+    let total = 0;
+    for (const entry of await readdir("/proc")) {
+      if (!/^\d+$/.test(entry)) continue;
+      const stat = await readFile(`/proc/${entry}/stat`, "utf8").catch(() => "");
+      if (!stat.includes("(postgres)")) continue;
+      total += (await processCpuMs(Number(entry))) ?? 0;
+    }
+    return total;
   } catch {
     return null;
   }
