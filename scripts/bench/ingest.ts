@@ -1,4 +1,4 @@
-// Part 3 (and 9): durable bulk ingest through POST /v1/records/batch, 10,000 records per call
+// Part 3 (and memory): durable bulk ingest through POST /v1/records/batch, 10,000 records per call
 // from several concurrent clients, each call answered 202 only after its rows are committed,
 // against a raw COPY of the very same rows (read back from the service's tables) into the
 // same tables, and into one table with an id primary key (copy.ts), with the same number of
@@ -155,7 +155,7 @@ export const ingestPart: BenchPart = {
           apiRate >= 0.5 * copyRate,
         ),
         target(
-          "peak RSS of the service (part 9)",
+          "peak RSS of the service (memory)",
           "report",
           peakRss === null ? "n/a" : fmtMiB(peakRss),
           null,

@@ -1,4 +1,4 @@
-// Part 11: steady state. The bulk ingest rate (batch API, as part 3) into a database that
+// Part 10: steady state. The bulk ingest rate (batch API, as part 3) into a database that
 // already holds `size` records (20 million at full size), against the same load into an
 // empty one, in the same run. The stored records are seeded straight into the service's
 // tables in their real shape (entries, entry_ids, entry_groups, log_state; batches with their

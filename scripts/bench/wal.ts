@@ -1,4 +1,4 @@
-// Part 10: write amplification. The WAL PostgreSQL writes per record stored through the service
+// Part 9: write amplification. The WAL PostgreSQL writes per record stored through the service
 // (batch API, then sealed and anchored), from pg_current_wal_lsn() before and after, against a
 // raw COPY of the very same rows (copy.ts), after a CHECKPOINT each time so that every run
 // starts with the same full-page images to write. The server is shared, and another session's
