@@ -82,6 +82,8 @@ export interface BenchServiceOptions {
   profileDir?: string;
   /** A schema (a URL reaching it) that already holds data; default a new scratch schema. Not dropped at stop. */
   schema?: { url: string };
+  /** A data folder to use and keep (its local chain with it), e.g. for a second start on the same schema; default a new one, removed at stop. */
+  dataDir?: string;
   /** More environment for the service. */
   env?: Record<string, string>;
 }
@@ -103,7 +105,9 @@ export async function startBenchService(
     const existing = openPostgres(schema.url, { max: 1 });
     await existing.exec("TRUNCATE api_keys").finally(() => existing.close());
   }
-  const dataDir = await makeDataDir("en-bench-");
+  const dataDir = options.dataDir ?? (await makeDataDir("en-bench-"));
+  const removeDataDir = () =>
+    options.dataDir === undefined ? rm(dataDir, { recursive: true, force: true }) : Promise.resolve();
   let started: Awaited<ReturnType<typeof startScript>>;
   try {
     started = await startScript(
@@ -121,7 +125,7 @@ export async function startBenchService(
     );
   } catch (error) {
     await schema.drop();
-    await rm(dataDir, { recursive: true, force: true });
+    await removeDataDir();
     throw error;
   }
   const out = started.output();
@@ -129,6 +133,7 @@ export async function startBenchService(
   const chain = out.match(/chain:\s+(http:\/\/\S+) \(chain id (\d+)/);
   if (url === undefined || chain === null) throw new Error(`unexpected service start-up output:\n${out}`);
   const key = (await readFile(join(dataDir, "admin.key"), "utf8")).trim();
+  if (options.dataDir !== undefined) await rm(join(dataDir, "admin.key"), { force: true });
   const db = openPostgres(schema.url, { max: 4 });
   const pid = started.child.pid as number;
   return {
@@ -150,7 +155,7 @@ export async function startBenchService(
         console.error(`service exited with ${code} on SIGTERM:\n${started.output().slice(-2000)}`);
       await db.close();
       await schema.drop();
-      await rm(dataDir, { recursive: true, force: true });
+      await removeDataDir();
     },
   };
 }

@@ -5,10 +5,12 @@
 // real roots and tree levels, which the service then anchors) by SQL over generate_series,
 // which is far faster than the API; leaves are SHA-256(0x00 || salt || digest) as always, so
 // the seeded batches are as real as any. Empty and full are measured twice each, alternately.
+import { rm } from "node:fs/promises";
 import { buildTree, treeRoot } from "../../service/core/merkle.ts";
 import { insertBatchSql } from "../../service/db/batches.ts";
 import { migrate } from "../../service/db/migrate.ts";
 import { openPostgres } from "../../service/db/postgres.ts";
+import { makeDataDir } from "../../test/helpers/local-chain.ts";
 import { createPostgresSchema, type PostgresSchema } from "../../test/helpers/postgres-schema.ts";
 import { batchBodies, sendBodies, waitAnchored } from "./load.ts";
 import { type BenchPart, fmtInt, fmtMs, perSecond, target, timed } from "./part.ts";
@@ -81,12 +83,12 @@ async function seed(url: string, count: number, log: (line: string) => void): Pr
 /** The batch API's ingest rate of `records` new records into the schema given (or a new, empty one). */
 async function ingestRate(
   databaseUrl: string,
-  schema: PostgresSchema | undefined,
+  full: { schema: PostgresSchema; dataDir: string } | undefined,
   prefix: string,
   records: number,
   log: (line: string) => void,
 ): Promise<number> {
-  const service = await startBenchService(databaseUrl, schema === undefined ? {} : { schema });
+  const service = await startBenchService(databaseUrl, full ?? {});
   try {
     // The seeded batches are anchored first, so the run measures ingest, not a backlog.
     const [sealed] = await service.db.query<{ n: number }>(
@@ -122,6 +124,9 @@ export const steadyPart: BenchPart = {
   async run({ size, quick, databaseUrl, log }) {
     const records = quick ? RUN_RECORDS.quick : RUN_RECORDS.full;
     const full = await createPostgresSchema(databaseUrl, "benchsteady");
+    // One data folder for every run on the full database: its local chain holds the anchors
+    // of the batches that database already has.
+    const dataDir = await makeDataDir("en-bench-steady-");
     try {
       const db = openPostgres(full.url, { max: 1 });
       try {
@@ -137,7 +142,7 @@ export const steadyPart: BenchPart = {
         log(`  round ${round + 1}: ${fmtInt(records)} records into an empty database`);
         empty.push(await ingestRate(databaseUrl, undefined, `empty${round}`, records, log));
         log(`  round ${round + 1}: ${fmtInt(records)} records into the one holding ${fmtInt(size)}`);
-        stored.push(await ingestRate(databaseUrl, full, `full${round}`, records, log));
+        stored.push(await ingestRate(databaseUrl, { schema: full, dataDir }, `full${round}`, records, log));
       }
       const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
       const ratio = mean(stored) / mean(empty);
@@ -169,6 +174,7 @@ export const steadyPart: BenchPart = {
       };
     } finally {
       await full.drop();
+      await rm(dataDir, { recursive: true, force: true });
     }
   },
 };
