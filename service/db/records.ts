@@ -66,7 +66,8 @@ export async function getRecord(q: Queryable, id: string): Promise<RecordWithBat
 // The audit path of leaf i = index - first_index in a tree of `size` leaves (RFC 9162, as
 // merkle.auditPathPositions): at each level g that has more than one node, the sibling
 // (i >> g) XOR 1 when it exists. Level 0 is the neighbouring entry's leaf; levels 1 and up
-// are one 32-byte substring of the stored level each.
+// are one 32-byte substring of the stored level each, read only for a batch whose levels the
+// caller does not hold ($2: the first indexes of those it holds).
 const AUDIT_PATH = `(
   SELECT string_agg(
     CASE WHEN p.level = 0 THEN s.leaf ELSE substring(l.nodes FROM (p.sibling * 32 + 1)::int FOR 32) END,
@@ -75,6 +76,7 @@ const AUDIT_PATH = `(
     SELECT g AS level, ((e.idx - b.first_index) >> g) # 1 AS sibling
     FROM generate_series(0, 62) AS g
     WHERE (b.size::bigint - 1) >> g > 0 AND (((e.idx - b.first_index) >> g) # 1) <= (b.size::bigint - 1) >> g
+      AND (g = 0 OR NOT (b.first_index = ANY($2::bigint[])))
   ) p
   LEFT JOIN entries s ON p.level = 0 AND s.idx = b.first_index + p.sibling
   LEFT JOIN batch_levels l ON p.level > 0 AND l.first_index = b.first_index AND l.level = p.level
@@ -97,18 +99,24 @@ const getRecordsWithPathStatement = prepared("en_get_records_with_path", getReco
 
 /**
  * The records of `ids` (those that exist), each with its batch and, once anchored, its audit
- * path: everything their bundles need, in one statement.
+ * path: everything their bundles need, in one statement. For a batch whose first index is in
+ * `levelsHeld` (its levels are in the caller's memory), the path holds only its level-0 node,
+ * the neighbouring entry's leaf; the caller cuts the rest from the levels it holds.
  */
 export async function getRecordsWithPath(
   q: Queryable,
   ids: readonly string[],
+  levelsHeld: readonly number[] = [],
 ): Promise<Map<string, RecordWithPath>> {
   if (ids.length === 0) return new Map();
-  const rows = await q.query<RecordWithPath & { requestedId: string }>(getRecordsWithPathStatement, [ids]);
+  const rows = await q.query<RecordWithPath & { requestedId: string }>(getRecordsWithPathStatement, [
+    ids,
+    levelsHeld,
+  ]);
   return new Map(rows.map(({ requestedId, ...row }) => [requestedId, row]));
 }
 
-/** One record with its batch and, once anchored, its audit path (getRecordsWithPath for one id). */
+/** One record with its batch and, once anchored, its whole audit path (getRecordsWithPath for one id). */
 export async function getRecordWithPath(q: Queryable, id: string): Promise<RecordWithPath | null> {
   return (await getRecordsWithPath(q, [id])).get(id) ?? null;
 }

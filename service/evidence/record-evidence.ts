@@ -13,6 +13,7 @@ import {
   type RecordWithBatch,
   type RecordWithPath,
 } from "../db/records.ts";
+import { BatchLevelsCache } from "./batch-levels-cache.ts";
 
 export interface RecordStatusView {
   id: string;
@@ -70,22 +71,26 @@ export async function readRecordEvidence(q: Queryable, id: string): Promise<Reco
   return evidenceOf(await getRecordWithPath(q, id));
 }
 
-function evidenceOf(row: RecordWithPath | null): RecordEvidence {
+/** `levels`: the batch's stored levels when the caller held them (the row's path then has only its level-0 node). */
+function evidenceOf(row: RecordWithPath | null, levels?: readonly Uint8Array[]): RecordEvidence {
   if (row === null) return { status: "unknown" };
   if (statusOf(row) !== "anchored") return { status: "pending", row };
   if (row.salt === null) return { status: "shredded", row };
-  return { status: "anchored", row, bundle: bundleOf(row) };
+  return { status: "anchored", row, bundle: bundleOf(row, levels) };
 }
 
 /**
  * readRecordEvidence for many concurrent callers: the ids asked for within one turn of the
  * event loop are read in one statement (getRecordsWithPath), so a burst of proof requests
  * shares one database round trip instead of each making its own. Each caller still gets its
- * answer from that one read, as fresh as readRecordEvidence's.
+ * answer from that one read, as fresh as readRecordEvidence's. The levels of recently used
+ * batches are kept in memory (batch-levels-cache.ts), so for those the statement reads the
+ * record, its batch and its neighbouring leaf, and the path is cut from memory.
  */
 export class EvidenceReader {
   private readonly q: Queryable;
   private readonly maxIds: number;
+  private readonly levels = new BatchLevelsCache();
   private waiting = new Map<
     string,
     Array<{ resolve: (e: RecordEvidence) => void; reject: (e: unknown) => void }>
@@ -95,6 +100,11 @@ export class EvidenceReader {
   constructor(q: Queryable, maxIds = 500) {
     this.q = q;
     this.maxIds = maxIds;
+  }
+
+  /** Batches whose levels are held in memory now. */
+  get levelsHeld(): number {
+    return this.levels.usage.batches;
   }
 
   read(id: string): Promise<RecordEvidence> {
@@ -115,12 +125,18 @@ export class EvidenceReader {
     if (this.waiting.size === 0) return;
     const batch = this.waiting;
     this.waiting = new Map();
-    getRecordsWithPath(this.q, [...batch.keys()]).then(
+    const held = this.levels.held();
+    getRecordsWithPath(this.q, [...batch.keys()], [...held.keys()]).then(
       (rows) => {
         for (const [id, callers] of batch) {
           let evidence: RecordEvidence;
           try {
-            evidence = evidenceOf(rows.get(id) ?? null);
+            const row = rows.get(id) ?? null;
+            const first = row?.firstIndex ?? null;
+            const levels = first === null ? undefined : held.get(first);
+            if (first !== null && levels !== undefined) this.levels.touch(first);
+            else if (first !== null && row?.state === "anchored") this.levels.load(this.q, first);
+            evidence = evidenceOf(row, levels);
           } catch (error) {
             for (const caller of callers) caller.reject(error);
             continue;
@@ -135,7 +151,7 @@ export class EvidenceReader {
   }
 }
 
-function bundleOf(row: RecordWithPath): Bundle {
+function bundleOf(row: RecordWithPath, levels?: readonly Uint8Array[]): Bundle {
   const { seq, leafIndex, size, root, chainId, contract, txHash, blockNumber, blockHash, blockTimestamp } =
     row;
   if (
@@ -153,17 +169,26 @@ function bundleOf(row: RecordWithPath): Bundle {
   ) {
     throw new InvariantError(`record ${row.id} is anchored but its batch row is incomplete`, { id: row.id });
   }
-  const expected = auditPathPositions(leafIndex, size).length;
+  const positions = auditPathPositions(leafIndex, size);
   const path = row.path ?? new Uint8Array(0);
-  if (path.length !== expected * HASH_BYTES) {
+  // From the statement: the whole path, or only its level-0 node when the levels are held here.
+  const fromDatabase = levels === undefined ? positions.length : positions[0]?.level === 0 ? 1 : 0;
+  if (path.length !== fromDatabase * HASH_BYTES) {
     throw new InvariantError(
       `batch ${seq} has no stored node at some position of the audit path of leaf ${leafIndex}`,
-      { seq, leafIndex, expectedNodes: expected, pathBytes: path.length },
+      { seq, leafIndex, expectedNodes: fromDatabase, pathBytes: path.length },
     );
   }
-  const proof = Array.from({ length: expected }, (_, i) =>
-    path.subarray(i * HASH_BYTES, (i + 1) * HASH_BYTES),
-  );
+  const proof = positions.map((p, i) => {
+    if (i < fromDatabase) return path.subarray(i * HASH_BYTES, (i + 1) * HASH_BYTES);
+    const level = levels?.[p.level];
+    if (level === undefined || level.length < (p.index + 1) * HASH_BYTES) {
+      throw new InvariantError(`batch ${seq} has no stored node at level ${p.level}, index ${p.index}`, {
+        seq,
+      });
+    }
+    return level.subarray(p.index * HASH_BYTES, (p.index + 1) * HASH_BYTES);
+  });
   return buildBundle({
     recordId: row.id,
     digest: row.digest,

@@ -17,16 +17,17 @@ import { httpCaller } from "../helpers/service.ts";
 const bytes = (n: number, fill = 1) => new Uint8Array(n).fill(fill);
 
 describe("BundleCache", () => {
-  it("keeps bundles up to its bytes, dropping the least recently used first", () => {
-    const cache = new BundleCache(3 * (1000 + 1 + 128));
-    cache.set("a", bytes(1000, 1));
-    cache.set("b", bytes(1000, 2));
-    cache.set("c", bytes(1000, 3));
-    expect(cache.get("a")).toEqual(bytes(1000, 1)); // a is now the most recent
-    cache.set("d", bytes(1000, 4));
-    expect(cache.get("b")).toBeUndefined();
-    expect(["a", "c", "d"].map((id) => cache.get(id)?.[0])).toEqual([1, 3, 4]);
-    expect(cache.usage).toEqual({ bundles: 3, bytes: 3 * 1129 });
+  it("keeps bundles up to its bytes, dropping the least recently used first, a tenth of its room at once", () => {
+    const entry = 1000 + 2 + 128;
+    const cache = new BundleCache(10 * entry);
+    const ids = Array.from({ length: 10 }, (_, i) => `b${i}`);
+    for (const [i, id] of ids.entries()) cache.set(id, bytes(1000, i));
+    expect(cache.get("b0")?.[0]).toBe(0); // b0 is now the most recent
+    cache.set("bx", bytes(1000, 99));
+    expect(cache.get("b1")).toBeUndefined();
+    expect(cache.get("b2")).toBeUndefined();
+    expect(["b0", "b3", "b9", "bx"].map((id) => cache.get(id)?.[0])).toEqual([0, 3, 9, 99]);
+    expect(cache.usage).toEqual({ bundles: 9, bytes: 9 * entry });
   });
 
   it("forgets one bundle when told (the hook for an erasure), or all; never keeps one larger than itself", () => {
