@@ -18,6 +18,8 @@ import { clientErrorHandler, errorBody, registerErrorHandling, sendError } from 
 import { assertIJson } from "./i-json.ts";
 import { batchRoutes } from "./routes/batches.ts";
 import { certificateRoutes } from "./routes/certificate.ts";
+import { erasureRoutes } from "./routes/erasures.ts";
+import { holdRoutes } from "./routes/holds.ts";
 import { keyRoutes } from "./routes/keys.ts";
 import { opsRoutes } from "./routes/ops.ts";
 import { recordRoutes } from "./routes/records.ts";
@@ -210,6 +212,8 @@ export async function buildApp(deps: AppDeps, options: BuildAppOptions = {}): Pr
   await opsRoutes(ctx);
   await recordRoutes(ctx);
   await certificateRoutes(ctx);
+  await erasureRoutes(ctx);
+  await holdRoutes(ctx);
   await batchRoutes(ctx);
   await verifyRoutes(ctx);
   await verifyPageRoutes(ctx);
