@@ -8,13 +8,17 @@
 import { join } from "node:path";
 import { JsonRpcProvider, Wallet } from "ethers";
 import { Anchorer } from "./anchorer/anchorer.ts";
+import { AnchoringHealth } from "./anchorer/anchoring-health.ts";
+import { type AnchoringStatus, anchoringStatus, readAnchoringFacts } from "./anchorer/anchoring-status.ts";
 import { Batcher } from "./batcher/batcher.ts";
 import { AnchorClient } from "./chain/anchor-client.ts";
 import { createChainReader } from "./chain/chain-reader.ts";
 import { readDeployment } from "./chain/deployment.ts";
 import { readKey, readOrCreateKey } from "./chain/key-file.ts";
+import { notaryProfilePath, readNotaryProfileFile } from "./chain/notary-file.ts";
 import { type Config, ConfigError, loadDotEnv, parseConfig, redactUrl } from "./config.ts";
 import type { Hex } from "./core/hex.ts";
+import type { NotaryProfile } from "./core/notary-profile.ts";
 import { type Database, openDatabase } from "./db/database.ts";
 import { migrate } from "./db/migrate.ts";
 import { countPending } from "./db/records.ts";
@@ -54,6 +58,8 @@ interface ChainSetup {
   contract: Hex;
   wallet: Wallet;
   local: LocalChain | undefined;
+  /** The notary profile (DATA_DIR/notary.json) the anchorer checks the chain against, when there is one. */
+  notary: NotaryProfile | undefined;
 }
 
 async function setUpChain(
@@ -80,6 +86,7 @@ async function setUpChain(
       contract: local.deployment.contract,
       wallet,
       local,
+      notary: local.notary,
     };
   }
   const deployment = await readDeployment(config.dataDir);
@@ -103,7 +110,8 @@ async function setUpChain(
   const probe = new JsonRpcProvider(config.chainRpcUrl);
   try {
     const chainId = deployment?.chainId ?? Number((await probe.getNetwork()).chainId);
-    return { rpcUrl: config.chainRpcUrl, chainId, contract, wallet, local: undefined };
+    const notary = await readNotaryProfileFile(notaryProfilePath(config.dataDir));
+    return { rpcUrl: config.chainRpcUrl, chainId, contract, wallet, local: undefined, notary };
   } finally {
     probe.destroy();
   }
@@ -135,9 +143,21 @@ export async function startService(config: Config, options: StartOptions = {}): 
     },
   });
   let pendingSinceSeal = 0;
+  // The leader's anchorer reports here; /readyz and /metrics read it, with the database.
+  const health = new AnchoringHealth();
+  let leading = () => false;
+  const readAnchoringStatus = async (): Promise<AnchoringStatus> =>
+    anchoringStatus({
+      facts: await readAnchoringFacts(db),
+      leader: leading(),
+      failure: health.failure,
+      now: new Date(),
+      stallMs: config.anchorStallMs,
+    });
   const metrics = createMetrics({
     ingestQueueDepth: () => ingestor.depth,
     pendingRecords: () => countPending(db),
+    anchoringStatus: readAnchoringStatus,
   });
 
   const provider = new JsonRpcProvider(chain.rpcUrl, chain.chainId, {
@@ -160,6 +180,7 @@ export async function startService(config: Config, options: StartOptions = {}): 
       config,
       chainReader,
       chainInfo: { chainId: chain.chainId, contract: chain.contract, rpcUrl: chain.rpcUrl },
+      anchoringStatus: readAnchoringStatus,
     },
     { logger: options.logger ?? { level: config.logLevel } },
   );
@@ -195,16 +216,23 @@ export async function startService(config: Config, options: StartOptions = {}): 
         timeoutMs: config.anchorTimeoutMs,
         idleMs: config.batchIntervalMs,
         log,
+        trustedNotary: chain.notary,
+        health,
         onStep: (outcome) => {
-          if (outcome.kind !== "anchored") return;
+          if (outcome.kind === "idle") return;
+          if (outcome.kind === "failed") {
+            metrics.anchorAttempts.inc({ outcome: "failed", cause: outcome.failure.cause });
+            metrics.errors.inc({ component: "anchorer", code: outcome.failure.cause });
+            return;
+          }
+          if (outcome.kind === "unconfirmed") {
+            metrics.anchorAttempts.inc({ outcome: "unconfirmed", cause: "" });
+            return;
+          }
+          metrics.anchorAttempts.inc({ outcome: outcome.reconciled ? "reconciled" : "anchored", cause: "" });
           metrics.anchorLatency.observe((Date.now() - outcome.sealedAt.getTime()) / 1000);
           metrics.batchesAnchored.inc({ reconciled: String(outcome.reconciled) });
         },
-        onError: (error) =>
-          metrics.errors.inc({
-            component: "anchorer",
-            code: String((error as { code?: unknown }).code ?? "error"),
-          }),
       });
       batcher = sealer;
       const work = anchorer;
@@ -221,6 +249,7 @@ export async function startService(config: Config, options: StartOptions = {}): 
       };
     },
   });
+  leading = () => leader.isLeader;
   leader.start();
 
   await app.listen({ host: config.host, port: config.port });

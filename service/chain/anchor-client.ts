@@ -3,6 +3,7 @@
 // reconciliation. Works against any EVM JSON-RPC endpoint.
 import {
   Contract,
+  id,
   isError,
   type JsonRpcProvider,
   keccak256,
@@ -12,6 +13,10 @@ import {
 } from "ethers";
 import { type Hex, toHex } from "../core/hex.ts";
 import { ANCHOR_ABI } from "./anchor-abi.ts";
+import { chooseFees, type FeeQuote, type TxFees, withHeadroom } from "./fee-policy.ts";
+
+/** keccak256("ANCHORER_ROLE"), as the contract defines it. */
+export const ANCHORER_ROLE = id("ANCHORER_ROLE") as Hex;
 
 export interface OnChainAnchor {
   root: Hex;
@@ -31,10 +36,33 @@ export interface AnchorInclusion {
 export interface SignedAnchor {
   txHash: Hex;
   nonce: number;
+  gasLimit: bigint;
   raw: Hex;
 }
 
-const GAS_LIMIT = 150_000n;
+/** What one anchor transaction anchors. */
+export interface AnchorCall {
+  seq: number;
+  root: Hex;
+  treeSize: number;
+}
+
+export interface AnchorTxOptions {
+  /** Default: the account's next nonce (pending state). A stuck transaction is replaced with its own. */
+  nonce?: number;
+  /** Default: eth_estimateGas with DEFAULT_GAS_PERCENT. */
+  gasLimit?: bigint;
+  /** Default: chooseFees() of what the chain quotes now. */
+  fees?: TxFees;
+}
+
+/** Gas limit as a percentage of the estimate: 25% headroom. */
+export const DEFAULT_GAS_PERCENT = 125;
+
+// Receipts are polled often at first (the local chain mines at once), then less often, so a
+// chain with slow blocks is not asked dozens of times a second while a transaction waits.
+const RECEIPT_POLL_FIRST_MS = 50;
+const RECEIPT_POLL_MAX_MS = 500;
 
 /** True when an on-chain anchor holds exactly this root and size. */
 export function isSameRoot(onChain: OnChainAnchor, root: Uint8Array, size: number): boolean {
@@ -56,17 +84,18 @@ export class AnchorClient {
     this.reader = new Contract(contract, ANCHOR_ABI, provider);
   }
 
-  get anchorerAddress(): string {
-    return this.wallet.address;
+  /** The anchoring account, lowercase. */
+  get anchorerAddress(): Hex {
+    return this.wallet.address.toLowerCase() as Hex;
   }
 
   async nextSeq(): Promise<number> {
     return Number(await this.reader.getFunction("nextSeq").staticCall({ blockTag: "latest" }));
   }
 
-  async isAnchorer(): Promise<boolean> {
-    const role = await this.reader.getFunction("ANCHORER_ROLE").staticCall();
-    return (await this.reader.getFunction("hasRole").staticCall(role, this.wallet.address)) as boolean;
+  /** Whether `account` (default: ours) holds ANCHORER_ROLE on the contract now. */
+  async hasAnchorerRole(account: string = this.wallet.address): Promise<boolean> {
+    return (await this.reader.getFunction("hasRole").staticCall(ANCHORER_ROLE, account)) as boolean;
   }
 
   async getAnchor(seq: number): Promise<OnChainAnchor> {
@@ -79,34 +108,68 @@ export class AnchorClient {
     };
   }
 
+  /** keccak-256 of the code at the contract address; null when there is none. */
+  async codeHash(): Promise<Hex | null> {
+    const code = await this.provider.getCode(this.contract, "latest");
+    return code === "0x" ? null : (keccak256(code).toLowerCase() as Hex);
+  }
+
+  /** Our account's balance, in wei. */
+  async balance(): Promise<bigint> {
+    return this.provider.getBalance(this.wallet.address, "latest");
+  }
+
   /**
-   * Signs anchor(seq, root, treeSize) with the next nonce of our account (pending state),
-   * or with `nonceOverride` to replace a stuck transaction, without sending it, so the
-   * caller can record the hash durably first.
+   * eth_estimateGas of anchor(seq, root, treeSize) from our account. When the call would
+   * revert, the node's error comes through (CALL_EXCEPTION, with the revert data when the
+   * node sends it), so the reason is known before any gas is spent.
    */
-  async signAnchor(seq: number, root: Hex, treeSize: number, nonceOverride?: number): Promise<SignedAnchor> {
-    const data = this.reader.interface.encodeFunctionData("anchor", [seq, root, treeSize]);
-    const [nonce, fees] = await Promise.all([
-      nonceOverride ?? this.provider.getTransactionCount(this.wallet.address, "pending"),
-      this.provider.getFeeData(),
+  async estimateAnchorGas(call: AnchorCall): Promise<bigint> {
+    return this.provider.estimateGas({
+      from: this.wallet.address,
+      to: this.contract,
+      data: this.encode(call),
+    });
+  }
+
+  /** What the chain charges now (fee-policy.ts decides what to offer). */
+  async feeQuote(): Promise<FeeQuote> {
+    const [gasPrice, block, tip] = await Promise.all([
+      this.provider.send("eth_gasPrice", []) as Promise<string>,
+      this.provider.send("eth_getBlockByNumber", ["latest", false]) as Promise<{ baseFeePerGas?: string }>,
+      (this.provider.send("eth_maxPriorityFeePerGas", []) as Promise<string>).catch(() => null),
+    ]);
+    return {
+      gasPrice: BigInt(gasPrice),
+      baseFeePerGas: block?.baseFeePerGas == null ? null : BigInt(block.baseFeePerGas),
+      maxPriorityFeePerGas: tip === null ? null : BigInt(tip),
+    };
+  }
+
+  /**
+   * Signs anchor(seq, root, treeSize) without sending it, so the caller can record the hash
+   * durably first. Legacy at gas price 0 on a free-gas chain (fee-policy.ts).
+   */
+  async signAnchor(call: AnchorCall, options: AnchorTxOptions = {}): Promise<SignedAnchor> {
+    const [nonce, fees, gasLimit] = await Promise.all([
+      options.nonce ?? this.provider.getTransactionCount(this.wallet.address, "pending"),
+      options.fees ?? this.feeQuote().then(chooseFees),
+      options.gasLimit ?? this.estimateAnchorGas(call).then((gas) => withHeadroom(gas, DEFAULT_GAS_PERCENT)),
     ]);
     const request: TransactionRequest = {
       to: this.contract,
-      data,
+      data: this.encode(call),
       nonce,
       chainId: this.chainId,
-      gasLimit: GAS_LIMIT,
+      gasLimit,
+      ...fees,
     };
-    if (fees.maxFeePerGas !== null && fees.maxPriorityFeePerGas !== null) {
-      request.type = 2;
-      request.maxFeePerGas = fees.maxFeePerGas * 2n;
-      request.maxPriorityFeePerGas = fees.maxPriorityFeePerGas;
-    } else {
-      request.type = 0;
-      request.gasPrice = fees.gasPrice ?? 0n;
-    }
     const raw = (await this.wallet.signTransaction(request)) as Hex;
-    return { txHash: keccak256(raw) as Hex, nonce, raw };
+    return { txHash: keccak256(raw) as Hex, nonce, gasLimit, raw };
+  }
+
+  private encode(call: AnchorCall): Hex {
+    return this.reader.interface.encodeFunctionData("anchor", [call.seq, call.root, call.treeSize]) as Hex;
   }
 
   /** Number of our transactions mined so far (the nonce the next mined one will have). */
@@ -133,21 +196,40 @@ export class AnchorClient {
     }
   }
 
-  /** The receipt once it has `confirmations` confirmations, or null if not mined within `timeoutMs`. */
+  /**
+   * The receipt (successful or reverted) once it has `confirmations` confirmations, or null
+   * if that did not happen within `timeoutMs`.
+   */
   async waitForReceipt(
     txHash: Hex,
     confirmations: number,
     timeoutMs: number,
   ): Promise<TransactionReceipt | null> {
     const deadline = Date.now() + timeoutMs;
-    for (;;) {
+    for (let pause = RECEIPT_POLL_FIRST_MS; ; pause = Math.min(pause * 2, RECEIPT_POLL_MAX_MS)) {
       const receipt = await this.provider.getTransactionReceipt(txHash);
-      if (receipt !== null && (await this.headBlock()) - receipt.blockNumber + 1 >= confirmations) {
+      if (receipt !== null && (await this.confirmationsOf(receipt.blockNumber)) >= confirmations) {
         return receipt;
       }
-      if (Date.now() >= deadline) return null;
-      await new Promise((r) => setTimeout(r, 50));
+      const left = deadline - Date.now();
+      if (left <= 0) return null;
+      await new Promise((r) => setTimeout(r, Math.min(pause, left)));
     }
+  }
+
+  /** Blocks on top of `blockNumber`, its own included (1 = just mined). */
+  async confirmationsOf(blockNumber: number): Promise<number> {
+    return (await this.headBlock()) - blockNumber + 1;
+  }
+
+  /** The receipt if the transaction is mined (however recently), else null. */
+  async receiptOf(txHash: Hex): Promise<TransactionReceipt | null> {
+    return this.provider.getTransactionReceipt(txHash);
+  }
+
+  /** Whether the node knows the transaction at all: mined, or waiting in its pool. */
+  async isKnown(txHash: Hex): Promise<boolean> {
+    return (await this.provider.send("eth_getTransactionByHash", [txHash])) !== null;
   }
 
   /** The chain head, asked fresh: ethers' getBlockNumber() may answer from a cache. */
