@@ -14,6 +14,7 @@ import {
 import { type Hex, toHex } from "../core/hex.ts";
 import { ANCHOR_ABI } from "./anchor-abi.ts";
 import { chooseFees, type FeeQuote, type TxFees, withHeadroom } from "./fee-policy.ts";
+import { readFeeQuote } from "./fee-quote.ts";
 
 /** keccak256("ANCHORER_ROLE"), as the contract defines it. */
 export const ANCHORER_ROLE = id("ANCHORER_ROLE") as Hex;
@@ -133,17 +134,8 @@ export class AnchorClient {
   }
 
   /** What the chain charges now (fee-policy.ts decides what to offer). */
-  async feeQuote(): Promise<FeeQuote> {
-    const [gasPrice, block, tip] = await Promise.all([
-      this.provider.send("eth_gasPrice", []) as Promise<string>,
-      this.provider.send("eth_getBlockByNumber", ["latest", false]) as Promise<{ baseFeePerGas?: string }>,
-      (this.provider.send("eth_maxPriorityFeePerGas", []) as Promise<string>).catch(() => null),
-    ]);
-    return {
-      gasPrice: BigInt(gasPrice),
-      baseFeePerGas: block?.baseFeePerGas == null ? null : BigInt(block.baseFeePerGas),
-      maxPriorityFeePerGas: tip === null ? null : BigInt(tip),
-    };
+  feeQuote(): Promise<FeeQuote> {
+    return readFeeQuote(this.provider);
   }
 
   /**

@@ -1,6 +1,6 @@
 // Deploys EvidenceAnchor with a signing account, to the local chain (first start) or to any
 // EVM JSON-RPC chain (`npm run deploy`), and waits for the deployment to be confirmed.
-import { ContractFactory, type Signer } from "ethers";
+import { ContractFactory, type Signer, type TransactionRequest } from "ethers";
 import type { Hex } from "../core/hex.ts";
 import { readAnchorArtifact } from "./anchor-artifact.ts";
 import type { Deployment } from "./deployment.ts";
@@ -15,14 +15,22 @@ export interface DeployOptions {
   confirmations?: number;
   /** How long to wait for them (default 5 minutes). */
   timeoutMs?: number;
+  /** Gas limit and fees of the deployment transaction (default: ethers' own). */
+  overrides?: Pick<
+    TransactionRequest,
+    "gasLimit" | "type" | "gasPrice" | "maxFeePerGas" | "maxPriorityFeePerGas"
+  >;
+  /** Told the transaction hash once it is sent, before the wait. */
+  onSent?: (txHash: string) => void;
 }
 
 export async function deployEvidenceAnchor(deployer: Signer, options: DeployOptions): Promise<Deployment> {
   const { abi, bytecode } = await readAnchorArtifact();
   const factory = new ContractFactory(abi, bytecode, deployer);
-  const contract = await factory.deploy(options.admin, options.anchorer);
+  const contract = await factory.deploy(options.admin, options.anchorer, options.overrides ?? {});
   const sent = contract.deploymentTransaction();
   if (sent === null) throw new Error("EvidenceAnchor deployment sent no transaction");
+  options.onSent?.(sent.hash);
   const receipt = await sent.wait(options.confirmations ?? 1, options.timeoutMs ?? 300_000);
   if (receipt?.status !== 1 || !receipt.contractAddress) {
     throw new Error(`EvidenceAnchor deployment ${sent.hash} failed`);

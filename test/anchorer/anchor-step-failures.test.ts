@@ -8,25 +8,14 @@
 // anchored and the operator holding ANCHORER_ROLE.
 import { expect, it } from "vitest";
 import { explainMinedRevert } from "../../service/anchorer/explain-revert.ts";
-import { ANCHORER_ROLE } from "../../service/chain/anchor-client.ts";
-import { anchorContract } from "../../service/chain/anchor-contract.ts";
 import { getBatch } from "../../service/db/batches.ts";
 import { anchoringFixture } from "../helpers/anchoring-fixture.ts";
 import { forEachDatabase } from "../helpers/databases.ts";
+import { setAnchorer } from "../helpers/local-chain.ts";
 
 forEachDatabase((target) => {
   const f = anchoringFixture(target);
-  /** The operator (admin of the contract) as a plain wallet: it asks for its nonce each time. */
-  const admin = () =>
-    anchorContract(f.chain.chain.deployment.contract, f.chain.operatorKey.connect(f.chain.provider));
-  const setRole = async (grant: boolean) => {
-    const contract = admin();
-    const tx = await (grant ? contract.grantRole : contract.revokeRole)(
-      ANCHORER_ROLE,
-      f.chain.operatorAddress,
-    );
-    await tx.wait();
-  };
+  const setRole = (grant: boolean) => setAnchorer(f.chain, f.chain.operatorAddress, grant);
   const callOf = (batch: { seq: number; root: `0x${string}`; size: number }) => ({
     seq: batch.seq,
     root: batch.root,
@@ -124,7 +113,8 @@ forEachDatabase((target) => {
     });
     expect((await getBatch(f.db, batch.seq))?.state).toBe("sent");
 
-    await setRole(true); // any transaction: one more block
+    const { operatorKey, operatorAddress, provider } = f.chain;
+    await (await operatorKey.connect(provider).sendTransaction({ to: operatorAddress, value: 0 })).wait(); // one more block
     expect(await f.step({ confirmations: 2 })).toMatchObject({
       kind: "anchored",
       seq: batch.seq,

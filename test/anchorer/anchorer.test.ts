@@ -6,8 +6,7 @@ import { Wallet } from "ethers";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { Anchorer } from "../../service/anchorer/anchorer.ts";
 import { sealBatch } from "../../service/batcher/seal-batch.ts";
-import { ANCHORER_ROLE, AnchorClient } from "../../service/chain/anchor-client.ts";
-import { anchorContract } from "../../service/chain/anchor-contract.ts";
+import { AnchorClient } from "../../service/chain/anchor-client.ts";
 import { firstBatchInState } from "../../service/db/batches.ts";
 import type { Database } from "../../service/db/database.ts";
 import { insertRecords } from "../../service/db/records.ts";
@@ -15,7 +14,7 @@ import type { Logger } from "../../service/logger.ts";
 import { randomBytesArray } from "../db/bytes.ts";
 import { forEachDatabase } from "../helpers/databases.ts";
 import { pollUntil, sleep } from "../helpers/fault-checks.ts";
-import { connect, startTestChain, type TestChain } from "../helpers/local-chain.ts";
+import { connect, setAnchorer, startTestChain, type TestChain } from "../helpers/local-chain.ts";
 import { type RpcProxy, startRpcProxy } from "../helpers/rpc-proxy.ts";
 
 const STALL_WINDOW_MS = 4_000;
@@ -35,10 +34,7 @@ forEachDatabase((target) => {
   ) as unknown as Logger;
   let records = 0;
 
-  const setRole = async (grant: boolean) => {
-    const admin = anchorContract(chain.chain.deployment.contract, chain.operatorKey.connect(chain.provider));
-    await (await (grant ? admin.grantRole : admin.revokeRole)(ANCHORER_ROLE, anchoringKey.address)).wait();
-  };
+  const setRole = (grant: boolean) => setAnchorer(chain, anchoringKey.address, grant);
   /** Stores a record and seals it into a batch, then pokes the anchorer, as the batcher does. */
   const sealOne = async () => {
     const n = records++;

@@ -11,13 +11,11 @@ import { chmod, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { Wallet } from "ethers";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { ANCHORER_ROLE } from "../../service/chain/anchor-client.ts";
-import { anchorContract } from "../../service/chain/anchor-contract.ts";
 import { auditAnchoring } from "../helpers/anchoring-audit.ts";
 import { recordFor, seededRandom } from "../helpers/crash-trials.ts";
 import { forEachDatabase } from "../helpers/databases.ts";
 import { pollUntil, sleep, waitForBundle } from "../helpers/fault-checks.ts";
-import { makeDataDir, startTestChain, type TestChain } from "../helpers/local-chain.ts";
+import { makeDataDir, setAnchorer, startTestChain, type TestChain } from "../helpers/local-chain.ts";
 import { type RpcProxy, startRpcProxy } from "../helpers/rpc-proxy.ts";
 import { startTestService, type TestService } from "../helpers/service.ts";
 
@@ -39,10 +37,7 @@ forEachDatabase((target) => {
   const log: LogLine[] = [];
   const acked = new Set<string>();
 
-  const setRole = async (grant: boolean) => {
-    const admin = anchorContract(chain.chain.deployment.contract, chain.operatorKey.connect(chain.provider));
-    await (await (grant ? admin.grantRole : admin.revokeRole)(ANCHORER_ROLE, anchoringKey.address)).wait();
-  };
+  const setRole = (grant: boolean) => setAnchorer(chain, anchoringKey.address, grant);
   const submit = async (id: string) => {
     const res = await s.call("POST", "/v1/records", {
       key: s.keys.submitter,
