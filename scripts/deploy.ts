@@ -7,7 +7,7 @@
 // notary's fingerprint. Exit 0 deployed; 1 the deployment transaction failed; 2 nothing was
 // sent (bad option, unreachable RPC, bad key file, no funds, a data directory already taken).
 import { parseArgs } from "node:util";
-import { isError } from "ethers";
+import { DeploymentFailedError } from "../service/chain/deploy-anchor.ts";
 import { DeployRefusedError, deployNotary } from "../service/chain/deploy-notary.ts";
 import { readKey } from "../service/chain/key-file.ts";
 import { openChain } from "../service/chain/open-chain.ts";
@@ -98,7 +98,7 @@ async function main(argv: string[]): Promise<number> {
     console.log(`DATA_DIR=${config.dataDir}`);
     return 0;
   } catch (error) {
-    if (isError(error, "CALL_EXCEPTION") || isError(error, "TIMEOUT")) {
+    if (error instanceof DeploymentFailedError) {
       console.error(`deploy: the deployment transaction failed: ${(error as Error).message}`);
       return 1;
     }

@@ -15,6 +15,7 @@ import { type Hex, toHex } from "../core/hex.ts";
 import { ANCHOR_ABI } from "./anchor-abi.ts";
 import { chooseFees, type FeeQuote, type TxFees, withHeadroom } from "./fee-policy.ts";
 import { readFeeQuote } from "./fee-quote.ts";
+import { headBlock, waitForReceipt } from "./receipts.ts";
 
 /** keccak256("ANCHORER_ROLE"), as the contract defines it. */
 export const ANCHORER_ROLE = id("ANCHORER_ROLE") as Hex;
@@ -59,11 +60,6 @@ export interface AnchorTxOptions {
 
 /** Gas limit as a percentage of the estimate: 25% headroom. */
 export const DEFAULT_GAS_PERCENT = 125;
-
-// Receipts are polled often at first (the local chain mines at once), then less often, so a
-// chain with slow blocks is not asked dozens of times a second while a transaction waits.
-const RECEIPT_POLL_FIRST_MS = 50;
-const RECEIPT_POLL_MAX_MS = 500;
 
 /** True when an on-chain anchor holds exactly this root and size. */
 export function isSameRoot(onChain: OnChainAnchor, root: Uint8Array, size: number): boolean {
@@ -192,21 +188,8 @@ export class AnchorClient {
    * The receipt (successful or reverted) once it has `confirmations` confirmations, or null
    * if that did not happen within `timeoutMs`.
    */
-  async waitForReceipt(
-    txHash: Hex,
-    confirmations: number,
-    timeoutMs: number,
-  ): Promise<TransactionReceipt | null> {
-    const deadline = Date.now() + timeoutMs;
-    for (let pause = RECEIPT_POLL_FIRST_MS; ; pause = Math.min(pause * 2, RECEIPT_POLL_MAX_MS)) {
-      const receipt = await this.provider.getTransactionReceipt(txHash);
-      if (receipt !== null && (await this.confirmationsOf(receipt.blockNumber)) >= confirmations) {
-        return receipt;
-      }
-      const left = deadline - Date.now();
-      if (left <= 0) return null;
-      await new Promise((r) => setTimeout(r, Math.min(pause, left)));
-    }
+  waitForReceipt(txHash: Hex, confirmations: number, timeoutMs: number): Promise<TransactionReceipt | null> {
+    return waitForReceipt(this.provider, txHash, confirmations, timeoutMs);
   }
 
   /** Blocks on top of `blockNumber`, its own included (1 = just mined). */
@@ -224,9 +207,9 @@ export class AnchorClient {
     return (await this.provider.send("eth_getTransactionByHash", [txHash])) !== null;
   }
 
-  /** The chain head, asked fresh: ethers' getBlockNumber() may answer from a cache. */
-  async headBlock(): Promise<number> {
-    return Number(await this.provider.send("eth_blockNumber", []));
+  /** The chain head, asked fresh. */
+  headBlock(): Promise<number> {
+    return headBlock(this.provider);
   }
 
   /**

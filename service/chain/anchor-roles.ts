@@ -10,9 +10,9 @@ import { formatEther, type JsonRpcProvider, type Wallet, ZeroHash } from "ethers
 import type { Hex } from "../core/hex.ts";
 import { ANCHORER_ROLE } from "./anchor-client.ts";
 import { anchorContract } from "./anchor-contract.ts";
-import { describeChainError } from "./chain-errors.ts";
 import { chooseFees, maxCost, withHeadroom } from "./fee-policy.ts";
 import { readFeeQuote } from "./fee-quote.ts";
+import { waitForReceipt } from "./receipts.ts";
 
 export const DEFAULT_ADMIN_ROLE = ZeroHash as Hex;
 
@@ -101,14 +101,13 @@ export async function setAnchorerRole(
   }
   const sent = await method(ANCHORER_ROLE, account, { gasLimit, ...fees });
   options.onSent?.(sent.hash as Hex);
-  let receipt: Awaited<ReturnType<typeof sent.wait>>;
-  try {
-    receipt = await sent.wait(options.confirmations, options.timeoutMs ?? 300_000);
-  } catch (error) {
-    throw new RoleChangeFailedError(`transaction ${sent.hash} failed: ${describeChainError(error)}`, {
-      cause: error,
-    });
+  const timeoutMs = options.timeoutMs ?? 300_000;
+  const receipt = await waitForReceipt(provider, sent.hash, options.confirmations, timeoutMs);
+  if (receipt === null) {
+    throw new RoleChangeFailedError(
+      `transaction ${sent.hash} did not get ${options.confirmations} confirmation(s) within ${timeoutMs / 1000} s`,
+    );
   }
-  if (receipt?.status !== 1) throw new RoleChangeFailedError(`transaction ${sent.hash} failed`);
+  if (receipt.status !== 1) throw new RoleChangeFailedError(`transaction ${sent.hash} reverted`);
   return { changed: true, txHash: receipt.hash as Hex, blockNumber: receipt.blockNumber };
 }
