@@ -9,7 +9,8 @@ import { join } from "node:path";
 import { JsonRpcProvider, Wallet } from "ethers";
 import { Anchorer } from "./anchorer/anchorer.ts";
 import { AnchoringHealth } from "./anchorer/anchoring-health.ts";
-import { type AnchoringStatus, anchoringStatus, readAnchoringFacts } from "./anchorer/anchoring-status.ts";
+import { readAnchoringStatus } from "./anchorer/anchoring-status.ts";
+import { countStep } from "./anchorer/step-metrics.ts";
 import { Batcher } from "./batcher/batcher.ts";
 import { AnchorClient } from "./chain/anchor-client.ts";
 import { createChainReader } from "./chain/chain-reader.ts";
@@ -146,18 +147,11 @@ export async function startService(config: Config, options: StartOptions = {}): 
   // The leader's anchorer reports here; /readyz and /metrics read it, with the database.
   const health = new AnchoringHealth();
   let leading = () => false;
-  const readAnchoringStatus = async (): Promise<AnchoringStatus> =>
-    anchoringStatus({
-      facts: await readAnchoringFacts(db),
-      leader: leading(),
-      failure: health.failure,
-      now: new Date(),
-      stallMs: config.anchorStallMs,
-    });
+  const anchoringStatus = readAnchoringStatus(db, health, () => leading(), config.anchorStallMs);
   const metrics = createMetrics({
     ingestQueueDepth: () => ingestor.depth,
     pendingRecords: () => countPending(db),
-    anchoringStatus: readAnchoringStatus,
+    anchoringStatus,
   });
 
   const provider = new JsonRpcProvider(chain.rpcUrl, chain.chainId, {
@@ -180,7 +174,7 @@ export async function startService(config: Config, options: StartOptions = {}): 
       config,
       chainReader,
       chainInfo: { chainId: chain.chainId, contract: chain.contract, rpcUrl: chain.rpcUrl },
-      anchoringStatus: readAnchoringStatus,
+      anchoringStatus,
     },
     { logger: options.logger ?? { level: config.logLevel } },
   );
@@ -218,21 +212,7 @@ export async function startService(config: Config, options: StartOptions = {}): 
         log,
         trustedNotary: chain.notary,
         health,
-        onStep: (outcome) => {
-          if (outcome.kind === "idle") return;
-          if (outcome.kind === "failed") {
-            metrics.anchorAttempts.inc({ outcome: "failed", cause: outcome.failure.cause });
-            metrics.errors.inc({ component: "anchorer", code: outcome.failure.cause });
-            return;
-          }
-          if (outcome.kind === "unconfirmed") {
-            metrics.anchorAttempts.inc({ outcome: "unconfirmed", cause: "" });
-            return;
-          }
-          metrics.anchorAttempts.inc({ outcome: outcome.reconciled ? "reconciled" : "anchored", cause: "" });
-          metrics.anchorLatency.observe((Date.now() - outcome.sealedAt.getTime()) / 1000);
-          metrics.batchesAnchored.inc({ reconciled: String(outcome.reconciled) });
-        },
+        onStep: (outcome) => countStep(metrics, outcome),
       });
       batcher = sealer;
       const work = anchorer;

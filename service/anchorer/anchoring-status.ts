@@ -11,7 +11,7 @@
 // (anchoring-health.ts); another process shows the last error recorded on the batch.
 import { type BatchRow, firstBatchInState, getBatch } from "../db/batches.ts";
 import type { Database } from "../db/database.ts";
-import type { CurrentFailure } from "./anchoring-health.ts";
+import type { AnchoringHealth, CurrentFailure } from "./anchoring-health.ts";
 
 export type AnchoringState = "ok" | "failing" | "stalled";
 
@@ -113,6 +113,23 @@ export async function readAnchoringFacts(db: Database): Promise<AnchoringFacts |
   } catch {
     return undefined; // /readyz reports the database itself
   }
+}
+
+/** The status as /readyz and /metrics ask for it, from the database and the leader's health record. */
+export function readAnchoringStatus(
+  db: Database,
+  health: AnchoringHealth,
+  isLeader: () => boolean,
+  stallMs: number,
+): () => Promise<AnchoringStatus> {
+  return async () =>
+    anchoringStatus({
+      facts: await readAnchoringFacts(db),
+      leader: isLeader(),
+      failure: health.failure,
+      now: new Date(),
+      stallMs,
+    });
 }
 
 function seconds(ms: number): number {

@@ -2,12 +2,18 @@
 // database: a call that would revert is explained before any gas is spent; a transaction
 // that was mined but reverted is a failed attempt (never "pending", which made the anchorer
 // poll it forever), explained, and replaced with a fresh nonce; a transaction out of gas is
-// retried with more headroom; an anchor that is not yet CONFIRMATIONS deep is not counted.
+// retried with more headroom; an anchor that is not yet CONFIRMATIONS deep is not counted; a
+// chain that refuses the account's transactions (-32007) is named, and the refused
+// transaction is not waited for.
 //
 // The tests run in order on one chain and one database per suite; each leaves every batch
 // anchored and the operator holding ANCHORER_ROLE.
+import { parseEther, Wallet } from "ethers";
 import { expect, it } from "vitest";
+import { classifyAnchorError } from "../../service/anchorer/anchor-failure.ts";
+import { anchorStep } from "../../service/anchorer/anchor-step.ts";
 import { explainMinedRevert } from "../../service/anchorer/explain-revert.ts";
+import { AnchorClient } from "../../service/chain/anchor-client.ts";
 import { getBatch } from "../../service/db/batches.ts";
 import { anchoringFixture } from "../helpers/anchoring-fixture.ts";
 import { forEachDatabase } from "../helpers/databases.ts";
@@ -120,5 +126,42 @@ forEachDatabase((target) => {
       seq: batch.seq,
       reconciled: true,
     });
+  });
+
+  it("names a chain that refuses the account's transactions (-32007), and does not wait for what it refused", async () => {
+    // An account with the role and funds, but not on the local chain's sender allowlist,
+    // as an account missing from Besu's account allowlist.
+    const stranger = new Wallet(Wallet.createRandom().privateKey);
+    await setAnchorer(f.chain, stranger.address, true);
+    const { operatorKey, provider } = f.chain;
+    await (
+      await operatorKey.connect(provider).sendTransaction({ to: stranger.address, value: parseEther("1") })
+    ).wait();
+    const { contract, chainId } = f.chain.chain.deployment;
+    const client = new AnchorClient(provider, contract, chainId, stranger);
+    const who = { account: client.anchorerAddress, contract };
+    const batch = await f.sealRecords(2);
+    const attempt = () =>
+      anchorStep({ db: f.db, client, confirmations: 1, timeoutMs: 20_000 }).then(
+        () => undefined,
+        (error: unknown) => classifyAnchorError(error, who),
+      );
+
+    const failure = await attempt();
+    expect(failure).toMatchObject({ cause: "sender_not_allowed", needsOperator: true });
+    expect(failure?.message).toContain("is not on this chain's sender allowlist");
+    expect(failure?.fix).toContain("CHAIN_ALLOWED_SENDERS");
+    expect((await getBatch(f.db, batch.seq))?.state, "recorded before the broadcast").toBe("sent");
+
+    // The node never saw that transaction: the next attempt does not give it the rest of
+    // its 20 s to be mined.
+    const started = performance.now();
+    expect(await attempt()).toMatchObject({ cause: "sender_not_allowed" });
+    expect(performance.now() - started).toBeLessThan(10_000);
+
+    // An account that may send anchors the batch, once.
+    expect(await f.step()).toMatchObject({ kind: "anchored", seq: batch.seq });
+    expect(await f.client.nextSeq()).toBe(batch.seq + 1);
+    await setAnchorer(f.chain, stranger.address, false);
   });
 });
