@@ -4,6 +4,7 @@
 // set as text (never as HTML): a bundle or record is untrusted input.
 import { createChainReader } from "../chain/chain-reader.ts";
 import { ChainUnavailableError } from "../core/errors.ts";
+import { type NotaryProfile, parseNotaryProfile } from "../core/notary-profile.ts";
 import {
   CHECK_NAMES,
   type CheckResult,
@@ -13,7 +14,7 @@ import {
 } from "../core/verify.ts";
 import { CHECK_LABELS, STATUS_WORDS } from "../evidence/check-labels.ts";
 
-const FIRST_CHAIN_CHECK = CHECK_NAMES.indexOf("anchor_tx");
+const FIRST_CHAIN_CHECK = CHECK_NAMES.indexOf("notary");
 
 function element<T extends HTMLElement>(id: string): T {
   const found = document.getElementById(id);
@@ -54,13 +55,18 @@ function parseJson(text: string, what: string): unknown {
   }
 }
 
-async function verify(bundleText: string, recordText: string, rpcUrl: string): Promise<VerifyReport> {
+async function verify(
+  bundleText: string,
+  recordText: string,
+  rpcUrl: string,
+  trustedNotary: NotaryProfile,
+): Promise<VerifyReport> {
   const bundle = parseJson(bundleText, "evidence bundle");
   const record = recordText.trim() === "" ? undefined : parseJson(recordText, "record");
-  const options = record === undefined ? {} : { record };
+  const options = { ...(record === undefined ? {} : { record }), trustedNotary };
   if (rpcUrl === "") return verifyBundle(bundle, options);
-  const claimed = (bundle as { anchor?: { chainId?: unknown } } | null)?.anchor?.chainId;
-  const chain = createChainReader(rpcUrl, typeof claimed === "number" ? claimed : 1);
+  // The chain to expect is the pinned notary's, never the one the bundle names.
+  const chain = createChainReader(rpcUrl, trustedNotary.chainId);
   try {
     return await verifyBundle(bundle, { ...options, chain });
   } catch (error) {
@@ -120,8 +126,12 @@ function start(): void {
   const button = element<HTMLButtonElement>("verify");
   acceptFiles(bundleArea, element<HTMLInputElement>("bundle-file"));
   acceptFiles(recordArea, element<HTMLInputElement>("record-file"));
-  const config = JSON.parse(element("page-config").textContent ?? "{}") as { rpcUrl?: string };
+  const config = JSON.parse(element("page-config").textContent ?? "{}") as {
+    rpcUrl?: string;
+    notary?: unknown;
+  };
   if (rpc.value === "") rpc.value = config.rpcUrl ?? "";
+  const notary = parseNotaryProfile(config.notary);
 
   button.addEventListener("click", async () => {
     button.disabled = true;
@@ -130,7 +140,7 @@ function start(): void {
     verdict.textContent = "Verifying…";
     checks.replaceChildren();
     try {
-      const report = await verify(bundleArea.value, recordArea.value, rpc.value.trim());
+      const report = await verify(bundleArea.value, recordArea.value, rpc.value.trim(), notary);
       checks.replaceChildren(...report.checks.map(renderCheck));
       renderVerdict(verdict, report);
       verdict.dataset.state = "done";

@@ -4,48 +4,61 @@
 // matches the code of the running service and there is no build artefact to go stale.
 //
 // Ajv compiles schemas with `new Function`, which a strict CSP forbids ('unsafe-eval').
-// So the bundle swaps the `ajv` import of core/bundle.ts for Ajv's standalone code of the
-// evidence-bundle schema, generated here with the same options core/bundle.ts uses: the
-// page then needs no eval, and validates exactly as the CLI does.
+// So the bundle swaps the `ajv` import of core/bundle.ts and core/notary-profile.ts for
+// Ajv's standalone code of their two schemas (evidence bundle, notary profile), generated
+// here with the same options the core uses: the page then needs no eval, and validates
+// exactly as the CLI does.
 import { fileURLToPath } from "node:url";
 import { Ajv } from "ajv";
 import standaloneCode from "ajv/dist/standalone/index.js";
 import { build, type Plugin } from "esbuild";
 import { BUNDLE_SCHEMA } from "../core/bundle.ts";
+import { NOTARY_PROFILE_SCHEMA } from "../core/notary-profile.ts";
 
 /** Must stay equal to the options of core/bundle.ts's validator. */
 const CORE_AJV_OPTIONS = { allErrors: true, strict: true } as const;
 
 const ENTRY = fileURLToPath(new URL("./browser-entry.ts", import.meta.url));
-const CORE_BUNDLE_FILE = fileURLToPath(new URL("../core/bundle.ts", import.meta.url));
+/** The core files that validate with Ajv, and the schema each compiles. */
+const AJV_IMPORTERS = new Set(
+  ["../core/bundle.ts", "../core/notary-profile.ts"].map((f) => fileURLToPath(new URL(f, import.meta.url))),
+);
+const SCHEMAS = { bundle: BUNDLE_SCHEMA, notary: NOTARY_PROFILE_SCHEMA };
 const REPO_ROOT = fileURLToPath(new URL("../..", import.meta.url));
 
-function standaloneBundleValidator(): string {
+function standaloneValidators(): string {
   const ajv = new Ajv({ ...CORE_AJV_OPTIONS, code: { source: true, esm: true } });
-  return standaloneCode.default(ajv, ajv.compile(BUNDLE_SCHEMA));
+  for (const schema of Object.values(SCHEMAS)) ajv.addSchema(schema);
+  return standaloneCode.default(
+    ajv,
+    Object.fromEntries(Object.entries(SCHEMAS).map(([name, schema]) => [name, schema.$id])),
+  );
 }
 
 const ajvStandalone: Plugin = {
   name: "ajv-standalone",
   setup(b) {
     b.onResolve({ filter: /^ajv$/ }, (args) =>
-      args.importer === CORE_BUNDLE_FILE ? { path: "ajv", namespace: "ajv-standalone" } : undefined,
+      AJV_IMPORTERS.has(args.importer) ? { path: "ajv", namespace: "ajv-standalone" } : undefined,
     );
     b.onResolve({ filter: /^standalone-validator$/, namespace: "ajv-standalone" }, () => ({
       path: "validator",
       namespace: "ajv-standalone",
     }));
     b.onLoad({ filter: /^validator$/, namespace: "ajv-standalone" }, () => ({
-      contents: standaloneBundleValidator(),
+      contents: standaloneValidators(),
       resolveDir: REPO_ROOT,
       loader: "js",
     }));
     b.onLoad({ filter: /^ajv$/, namespace: "ajv-standalone" }, () => ({
-      contents: `import validate from "standalone-validator";
-const SCHEMA_ID = ${JSON.stringify(BUNDLE_SCHEMA.$id)};
+      contents: `import * as validators from "standalone-validator";
+const BY_ID = { ${Object.entries(SCHEMAS)
+        .map(([name, schema]) => `${JSON.stringify(schema.$id)}: validators.${name}`)
+        .join(", ")} };
 export class Ajv {
   compile(schema) {
-    if (schema.$id !== SCHEMA_ID) throw new Error("the browser build only carries the evidence-bundle schema");
+    const validate = BY_ID[schema.$id];
+    if (validate === undefined) throw new Error("the browser build carries no validator for " + schema.$id);
     return validate;
   }
 }`,

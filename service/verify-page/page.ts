@@ -1,6 +1,8 @@
 // The verification page's HTML: a static, self-contained page (stylesheet and script
 // inline), so that "Save page as" gives a verifier that works without the service. The
-// only value from the service is the default JSON-RPC URL, injected as JSON.
+// only values from the service are the default JSON-RPC URL and the notary profile the page
+// pins (the service's own), injected as JSON.
+import type { NotaryProfile } from "../core/notary-profile.ts";
 import { jsonForScriptTag, pageCsp, scriptHashSource } from "../http/html.ts";
 
 export interface VerifyPage {
@@ -9,7 +11,12 @@ export interface VerifyPage {
   csp: string;
 }
 
-export function renderVerifyPage(options: { script: string; rpcUrl: string }): VerifyPage {
+export function renderVerifyPage(options: {
+  script: string;
+  rpcUrl: string;
+  /** The notary profile the page pins (the service's own). */
+  notary: NotaryProfile;
+}): VerifyPage {
   const csp = pageCsp({ scriptHashes: [scriptHashSource(options.script)], connectSrc: "http: https:" });
   const html = `<!doctype html>
 <html lang="en">
@@ -47,7 +54,7 @@ network access is to the blockchain's JSON-RPC endpoint below, to read the ancho
   the evidence does not prove what it claims. Grey: not run (no record, no chain, or the chain
   could not be reached; that decides nothing).</p>
 </details>
-<script type="application/json" id="page-config">${jsonForScriptTag({ rpcUrl: options.rpcUrl })}</script>
+<script type="application/json" id="page-config">${jsonForScriptTag({ rpcUrl: options.rpcUrl, notary: options.notary })}</script>
 <noscript><p class="verdict fail">This page needs JavaScript: the verification runs in your browser.</p></noscript>
 <script>${options.script}</script>
 </body>

@@ -55,6 +55,7 @@ export async function prepareHarness(options: {
       ANCHOR_CONTRACT: chain.chain.deployment.contract,
       // The local chain's operator (admin and anchorer of the contract), created by startLocalChain.
       ANCHOR_KEY_FILE: join(chain.dataDir, "anchorer.key"),
+      NOTARY_PROFILE: join(chain.dataDir, "notary.json"),
       DATA_DIR: options.dataDir,
       HOST: "127.0.0.1",
       PORT: "0",

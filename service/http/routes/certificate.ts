@@ -49,9 +49,10 @@ export async function certificateRoutes({ app, deps, auth }: AppContext): Promis
       if (evidence.status === "pending") {
         return reply.code(202).header("retry-after", "1").send({ id, status: "pending" });
       }
+      const chain = deps.chain;
       const report = await verifyBundle(
         evidence.bundle,
-        deps.chainReader === undefined ? {} : { chain: deps.chainReader },
+        chain === undefined ? {} : { chain: chain.reader, trustedNotary: chain.notary },
       );
       const html = renderCertificate({
         bundle: evidence.bundle,

@@ -1,12 +1,15 @@
 // GET /verify: the browser verification page (no key needed). The page is static and
 // self-contained; its script is bundled from the core code on the first request and kept.
+
+import { NotFoundError } from "../../service-errors.ts";
 import { buildVerifyPageScript } from "../../verify-page/build-script.ts";
 import { renderVerifyPage, type VerifyPage } from "../../verify-page/page.ts";
 import type { AppContext } from "../app-context.ts";
 
 export async function verifyPageRoutes({ app, deps }: AppContext): Promise<void> {
   let page: Promise<VerifyPage> | undefined;
-  const rpcUrl = deps.chainInfo?.rpcUrl ?? "";
+  const rpcUrl = deps.chain?.rpcUrl ?? "";
+  const notary = deps.chain?.notary;
 
   app.get(
     "/verify",
@@ -20,7 +23,9 @@ export async function verifyPageRoutes({ app, deps }: AppContext): Promise<void>
       },
     },
     async (_request, reply) => {
-      page ??= buildVerifyPageScript().then((script) => renderVerifyPage({ script, rpcUrl }));
+      if (notary === undefined)
+        throw new NotFoundError("this service has no notary profile to pin (it runs without a chain)");
+      page ??= buildVerifyPageScript().then((script) => renderVerifyPage({ script, rpcUrl, notary }));
       let built: VerifyPage;
       try {
         built = await page;
