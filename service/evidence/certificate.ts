@@ -6,7 +6,7 @@
 import type { Bundle } from "../core/bundle.ts";
 import { formatFingerprint } from "../core/notary-profile.ts";
 import type { CheckResult, VerifyReport } from "../core/verify.ts";
-import { escapeHtml, scriptHashSource } from "../http/html.ts";
+import { escapeHtml, scriptHashSource } from "../html/html.ts";
 import { CHECK_LABELS, STATUS_WORDS } from "./check-labels.ts";
 
 export interface CertificateView {

@@ -3,7 +3,7 @@
 // only values from the service are the default JSON-RPC URL and the notary profile the page
 // pins (the service's own), injected as JSON.
 import type { NotaryProfile } from "../core/notary-profile.ts";
-import { jsonForScriptTag, pageCsp, scriptHashSource } from "../http/html.ts";
+import { jsonForScriptTag, pageCsp, scriptHashSource } from "../html/html.ts";
 
 export interface VerifyPage {
   html: string;

@@ -7,9 +7,9 @@ import { Type } from "typebox";
 import { verifyBundle } from "../../core/verify.ts";
 import { CERTIFICATE_SCRIPT_HASH, renderCertificate } from "../../evidence/certificate.ts";
 import { readRecordEvidence } from "../../evidence/record-evidence.ts";
+import { pageCsp } from "../../html/html.ts";
 import { NotFoundError } from "../../service-errors.ts";
 import type { AppContext } from "../app-context.ts";
-import { pageCsp } from "../html.ts";
 import { AUTH_ERRORS, ErrorResponse, SECURITY } from "../schemas/common.ts";
 import { IdParams, PendingProof } from "../schemas/records.ts";
 
