@@ -42,6 +42,17 @@ describe("what the running service imports", () => {
     expect(files).toContain("service/http/routes/verify-page.ts");
     expect(files).toContain("service/verify-page/page.ts");
   });
+
+  it("never loads esbuild: the verification page's script is bundled at build time", () => {
+    const users = [...fromMain].filter(([, bare]) =>
+      bare.some((s) => s === "esbuild" || s.startsWith("esbuild/")),
+    );
+    expect(users.map(([file]) => rel(file))).toEqual([]);
+  });
+
+  it("never loads a build script", () => {
+    expect([...fromMain.keys()].map(rel).filter((f) => f.startsWith("scripts/"))).toEqual([]);
+  });
 });
 
 describe("layers", () => {

@@ -8,6 +8,7 @@ import { join } from "node:path";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CHECK_NAMES } from "../../service/core/verify.ts";
+import { VERIFY_PAGE_SCRIPT_FILE } from "../../service/verify-page/prebuilt-script.ts";
 import { hasChromium, launchChromium } from "../helpers/chromium.ts";
 import { forEachDatabase } from "../helpers/databases.ts";
 import { REPO_ROOT } from "../helpers/processes.ts";
@@ -79,6 +80,12 @@ forEachDatabase((target) => {
         ),
       );
     }
+
+    it("serves the script that npm run build wrote, byte for byte (nothing is bundled at run time)", async () => {
+      const html = await (await fetch(`${s.url}/verify`)).text();
+      const inline = /<script>([\s\S]*)<\/script>\s*<\/body>/.exec(html)?.[1];
+      expect(inline).toBe(await readFile(VERIFY_PAGE_SCRIPT_FILE, "utf8"));
+    });
 
     it("defaults the RPC URL to the service's chain", async () => {
       expect(await page.inputValue("#rpc")).toBe(s.service.chainUrl);

@@ -1,7 +1,8 @@
-// Bundles the verification page's script (browser-entry.ts and, through it, the very same
-// service/core code the CLI runs) for browsers with esbuild, into one IIFE that the page
-// carries inline. Built once per process on first use (about a second), so the page always
-// matches the code of the running service and there is no build artefact to go stale.
+// Bundles the verification page's script (service/verify-page/browser-entry.ts and, through
+// it, the very same service/core code the CLI runs) for browsers with esbuild, into one IIFE
+// that the page carries inline. Run at build time only (`npm run build`, through
+// scripts/build-verify-page.ts): the service reads the file it writes and never loads
+// esbuild, which is a devDependency.
 //
 // Ajv compiles schemas with `new Function`, which a strict CSP forbids ('unsafe-eval').
 // So the bundle swaps the `ajv` import of core/bundle.ts and core/notary-profile.ts for
@@ -12,16 +13,19 @@ import { fileURLToPath } from "node:url";
 import { Ajv } from "ajv";
 import standaloneCode from "ajv/dist/standalone/index.js";
 import { build, type Plugin } from "esbuild";
-import { BUNDLE_SCHEMA } from "../core/bundle.ts";
-import { NOTARY_PROFILE_SCHEMA } from "../core/notary-profile.ts";
+import { BUNDLE_SCHEMA } from "../../service/core/bundle.ts";
+import { NOTARY_PROFILE_SCHEMA } from "../../service/core/notary-profile.ts";
+import { checkInlineScript } from "../../service/verify-page/prebuilt-script.ts";
 
 /** Must stay equal to the options of core/bundle.ts's validator. */
 const CORE_AJV_OPTIONS = { allErrors: true, strict: true } as const;
 
-const ENTRY = fileURLToPath(new URL("./browser-entry.ts", import.meta.url));
+const ENTRY = fileURLToPath(new URL("../../service/verify-page/browser-entry.ts", import.meta.url));
 /** The core files that validate with Ajv, and the schema each compiles. */
 const AJV_IMPORTERS = new Set(
-  ["../core/bundle.ts", "../core/notary-profile.ts"].map((f) => fileURLToPath(new URL(f, import.meta.url))),
+  ["../../service/core/bundle.ts", "../../service/core/notary-profile.ts"].map((f) =>
+    fileURLToPath(new URL(f, import.meta.url)),
+  ),
 );
 const SCHEMAS = { bundle: BUNDLE_SCHEMA, notary: NOTARY_PROFILE_SCHEMA };
 const REPO_ROOT = fileURLToPath(new URL("../..", import.meta.url));
@@ -83,9 +87,5 @@ export async function buildVerifyPageScript(): Promise<string> {
     logLevel: "silent",
     plugins: [ajvStandalone],
   });
-  const script = result.outputFiles[0]?.text ?? "";
-  if (script === "" || /<\/script|<!--/i.test(script)) {
-    throw new Error("the verification page script cannot be inlined");
-  }
-  return script;
+  return checkInlineScript(result.outputFiles[0]?.text ?? "");
 }
