@@ -11,14 +11,13 @@
 // 2 nothing was decided: usage or I/O error (missing or unreadable file, file that is not
 // JSON), no trusted notary profile, unreachable RPC, or a bundle format this verifier does
 // not know.
-import { existsSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { createChainReader } from "../service/chain/chain-reader.ts";
-import { notaryProfilePath, readNotaryProfileFile } from "../service/chain/notary-file.ts";
+import { notaryProfilePath, type PinnedNotary, readPinnedNotary } from "../service/chain/notary-file.ts";
 import { ChainUnavailableError } from "../service/core/errors.ts";
-import { formatFingerprint, type NotaryProfile } from "../service/core/notary-profile.ts";
+import { formatFingerprint } from "../service/core/notary-profile.ts";
 import { type CheckResult, type VerifyReport, verifyBundle } from "../service/core/verify.ts";
 
 const USAGE =
@@ -70,26 +69,16 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
-interface PinnedNotary {
-  profile: NotaryProfile;
-  path: string;
-  /** True when it was not given with --notary but found in DATA_DIR. */
-  fromDataDir: boolean;
-}
-
 /** --notary, else DATA_DIR/notary.json when it exists; else a UsageError (exit 2). */
 async function trustedNotary(given: string | undefined): Promise<PinnedNotary> {
-  const fromDataDir = given === undefined;
-  const path = given ?? notaryProfilePath(resolve(process.env.DATA_DIR || "./data"));
-  if (fromDataDir && !existsSync(path)) throw new UsageError(NO_NOTARY);
-  let profile: NotaryProfile | undefined;
+  let pinned: PinnedNotary | undefined;
   try {
-    profile = await readNotaryProfileFile(path);
+    pinned = await readPinnedNotary(given, notaryProfilePath(resolve(process.env.DATA_DIR || "./data")));
   } catch (error) {
     throw new UsageError((error as Error).message);
   }
-  if (profile === undefined) throw new UsageError(`cannot read the notary profile ${path}: no such file`);
-  return { profile, path, fromDataDir };
+  if (pinned === undefined) throw new UsageError(NO_NOTARY);
+  return pinned;
 }
 
 async function readJson(path: string, what: string): Promise<unknown> {
@@ -110,7 +99,7 @@ function checklist(report: VerifyReport, pinned: PinnedNotary): string {
   const fingerprint = report.notary === undefined ? "" : formatFingerprint(report.notary.fingerprint);
   const lines = [
     `Notary: ${pinned.profile.name}`,
-    `  profile ${pinned.path}${pinned.fromDataDir ? " (DATA_DIR's own, since no --notary was given)" : ""}`,
+    `  profile ${pinned.path}${pinned.fromDefault ? " (DATA_DIR's own, since no --notary was given)" : ""}`,
     `  fingerprint ${fingerprint}`,
     "  compare this fingerprint with the one the notary publishes: it is what makes the check independent",
     "",

@@ -118,8 +118,18 @@ export async function checkNotary(
   notary: NotaryProfile,
   gate: Gate,
 ): Promise<Outcome> {
-  const claims = checkNotaryClaims(b, notary, gate);
-  if (claims !== undefined) return claims;
+  return checkNotaryClaims(b, notary, gate) ?? (await checkNotaryChain(chain, notary));
+}
+
+/**
+ * The chain half of the notary check, which needs no bundle: the RPC endpoint serves the
+ * notary's chain id and genesis block, the block where its contract was deployed, and the
+ * contract's code, as the profile pins them. The audit runs it once before reading anchors.
+ */
+export async function checkNotaryChain(
+  chain: Pick<ChainReader, "getChainId" | "getBlock" | "getCode">,
+  notary: NotaryProfile,
+): Promise<Outcome> {
   const [chainId, genesis, deployedIn, code] = await Promise.all([
     chain.getChainId(),
     chain.getBlock(0),
