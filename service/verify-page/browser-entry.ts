@@ -5,8 +5,7 @@
 //
 // For tests and tools, #verdict carries data-state (loading, ready, running, done, error)
 // and, once done, data-verdict (valid, invalid, unchecked, unsupported: page-verdict.ts).
-import type { NotaryProfile } from "../core/notary-profile.ts";
-import { formatFingerprint, parseNotaryProfile } from "../core/notary-profile.ts";
+import { formatFingerprint, type NotaryProfile, parseNotaryProfile } from "../core/notary-profile.ts";
 import type { CheckResult, VerifyReport } from "../core/verify.ts";
 import { CHECK_LABELS, STATUS_WORDS } from "../evidence/check-labels.ts";
 import { acceptFiles, element, make } from "./dom.ts";

@@ -20,7 +20,7 @@ export interface PageInputs {
   trustedNotary: NotaryProfile;
 }
 
-type Connect = (rpcUrl: string, chainId: number) => Pick<JsonRpcChainReader, keyof JsonRpcChainReader>;
+type Connect = (rpcUrl: string, chainId: number) => JsonRpcChainReader;
 
 /** Throws an Error with a message for the user when the bundle or record is not JSON. */
 export async function verifyTexts(
