@@ -10,6 +10,7 @@ import { parseArgs } from "node:util";
 import { DeploymentFailedError } from "../service/chain/deploy-anchor.ts";
 import { DeployRefusedError, deployNotary } from "../service/chain/deploy-notary.ts";
 import { readKey } from "../service/chain/key-file.ts";
+import { notaryProfilePath } from "../service/chain/notary-file.ts";
 import { openChain } from "../service/chain/open-chain.ts";
 import { loadDotEnv, parseConfig } from "../service/config.ts";
 import { formatFingerprint } from "../service/core/notary-profile.ts";
@@ -82,6 +83,7 @@ async function main(argv: string[]): Promise<number> {
       confirmations,
       name,
       dataDir: config.dataDir,
+      profilePath: config.notaryProfileFile,
       progress: (line) => console.error(line),
     });
     const anchorerKey =
@@ -96,6 +98,9 @@ async function main(argv: string[]): Promise<number> {
     console.log(`ANCHOR_KEY_FILE=${anchorerKey}`);
     console.log(`CONFIRMATIONS=${confirmations}`);
     console.log(`DATA_DIR=${config.dataDir}`);
+    if (deployed.files.profile !== notaryProfilePath(config.dataDir)) {
+      console.log(`NOTARY_PROFILE=${deployed.files.profile}`);
+    }
     return 0;
   } catch (error) {
     if (error instanceof DeploymentFailedError) {

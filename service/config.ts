@@ -23,6 +23,8 @@ export interface Config {
   /** Anchoring key from the environment; otherwise read from anchorKeyFile. Never logged. */
   anchorPrivateKey: string | undefined;
   anchorKeyFile: string;
+  /** The notary profile the service pins and serves (default DATA_DIR/notary.json). */
+  notaryProfileFile: string;
   maxBatch: number;
   batchIntervalMs: number;
   confirmations: number;
@@ -116,6 +118,7 @@ export function parseConfig(env: Env): Config {
     anchorContract: contract?.toLowerCase() as Hex | undefined,
     anchorPrivateKey: key,
     anchorKeyFile: resolve(str("ANCHOR_KEY_FILE") ?? `${dataDir}/anchorer.key`),
+    notaryProfileFile: resolve(str("NOTARY_PROFILE") ?? `${dataDir}/notary.json`),
     maxBatch: int("MAX_BATCH", 10_000, 1, 1_000_000),
     batchIntervalMs: int("BATCH_INTERVAL_MS", 1000, 10, 3_600_000),
     confirmations: int("CONFIRMATIONS", 1, 1, 100),

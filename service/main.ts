@@ -16,10 +16,11 @@ import { AnchorClient } from "./chain/anchor-client.ts";
 import { createChainReader } from "./chain/chain-reader.ts";
 import { readDeployment } from "./chain/deployment.ts";
 import { readKey, readOrCreateKey } from "./chain/key-file.ts";
-import { notaryProfilePath, readNotaryProfileFile } from "./chain/notary-file.ts";
+import { notaryProfilePath } from "./chain/notary-file.ts";
+import { loadServiceNotary } from "./chain/service-notary.ts";
 import { type Config, ConfigError, loadDotEnv, parseConfig, redactUrl } from "./config.ts";
 import type { Hex } from "./core/hex.ts";
-import type { NotaryProfile } from "./core/notary-profile.ts";
+import { formatFingerprint, type NotaryProfile, notaryFingerprint } from "./core/notary-profile.ts";
 import { type Database, openDatabase } from "./db/database.ts";
 import { migrate } from "./db/migrate.ts";
 import { countPending } from "./db/records.ts";
@@ -36,6 +37,8 @@ export interface RunningService {
   chainUrl: string;
   contract: Hex;
   chainId: number;
+  /** The notary profile the service pins and serves at GET /v1/notary. */
+  notary: NotaryProfile;
   /** Set on the first start only: the admin key that was created (also in DATA_DIR/admin.key). */
   adminKey: string | undefined;
   leader: Leader;
@@ -58,9 +61,9 @@ interface ChainSetup {
   chainId: number;
   contract: Hex;
   wallet: Wallet;
+  /** The notary profile the service pins (DATA_DIR/notary.json). */
+  notary: NotaryProfile;
   local: LocalChain | undefined;
-  /** The notary profile (DATA_DIR/notary.json) the anchorer checks the chain against, when there is one. */
-  notary: NotaryProfile | undefined;
 }
 
 async function setUpChain(
@@ -86,8 +89,8 @@ async function setUpChain(
       chainId: local.deployment.chainId,
       contract: local.deployment.contract,
       wallet,
-      local,
       notary: local.notary,
+      local,
     };
   }
   const deployment = await readDeployment(config.dataDir);
@@ -111,8 +114,15 @@ async function setUpChain(
   const probe = new JsonRpcProvider(config.chainRpcUrl);
   try {
     const chainId = deployment?.chainId ?? Number((await probe.getNetwork()).chainId);
-    const notary = await readNotaryProfileFile(notaryProfilePath(config.dataDir));
-    return { rpcUrl: config.chainRpcUrl, chainId, contract, wallet, local: undefined, notary };
+    const notary = await loadServiceNotary({
+      path: config.notaryProfileFile,
+      rpcUrl: config.chainRpcUrl,
+      chainId,
+      contract,
+      deployment,
+      log: print,
+    });
+    return { rpcUrl: config.chainRpcUrl, chainId, contract, wallet, notary, local: undefined };
   } finally {
     probe.destroy();
   }
@@ -172,8 +182,7 @@ export async function startService(config: Config, options: StartOptions = {}): 
       authenticator: new ApiKeyAuthenticator(db),
       metrics,
       config,
-      chainReader,
-      chainInfo: { chainId: chain.chainId, contract: chain.contract, rpcUrl: chain.rpcUrl },
+      chain: { reader: chainReader, notary: chain.notary, rpcUrl: chain.rpcUrl },
       anchoringStatus,
     },
     { logger: options.logger ?? { level: config.logLevel } },
@@ -245,6 +254,10 @@ export async function startService(config: Config, options: StartOptions = {}): 
   );
   print(`  chain:               ${chain.rpcUrl} (chain id ${chain.chainId}${chain.local ? ", local" : ""})`);
   print(`  EvidenceAnchor:      ${chain.contract}`);
+  print(
+    `  notary:              ${chain.notary.name} (${chain.local ? notaryProfilePath(config.dataDir) : config.notaryProfileFile}, GET /v1/notary)`,
+  );
+  print(`  notary fingerprint:  ${formatFingerprint(notaryFingerprint(chain.notary))}`);
   print(`  anchoring account:   ${chain.wallet.address}`);
   if (adminKey !== undefined) {
     print(`  admin API key (shown once, also saved to ${join(config.dataDir, "admin.key")}):`);
@@ -271,6 +284,7 @@ export async function startService(config: Config, options: StartOptions = {}): 
     chainUrl: chain.rpcUrl,
     contract: chain.contract,
     chainId: chain.chainId,
+    notary: chain.notary,
     adminKey,
     leader,
     stop,

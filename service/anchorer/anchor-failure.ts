@@ -100,7 +100,7 @@ export function wrongContract(message: string): AnchorFailure {
     "wrong_contract",
     message,
     "point ANCHOR_CONTRACT (or DATA_DIR/chain/deployment.json) and CHAIN_RPC_URL at the contract and " +
-      "chain of DATA_DIR/notary.json, the notary profile this service anchors for",
+      "chain of the notary profile this service anchors for (NOTARY_PROFILE, by default DATA_DIR/notary.json)",
   );
 }
 

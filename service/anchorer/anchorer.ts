@@ -26,8 +26,8 @@ export interface AnchorerOptions {
   /** How long to sleep when nothing is left to anchor (a new seal wakes it sooner). */
   idleMs: number;
   log: Logger;
-  /** The notary this service anchors for; its chain, contract and code hash are checked. */
-  trustedNotary?: NotaryProfile;
+  /** The notary this service anchors for (NOTARY_PROFILE): its chain, contract and code hash are checked. */
+  trustedNotary: NotaryProfile;
   /** Shared with /readyz and /metrics; reset when this anchorer starts. */
   health?: AnchoringHealth;
   /** Every outcome, for metrics. */
@@ -56,14 +56,7 @@ export class Anchorer extends BackgroundLoop {
   }
 
   protected async run(): Promise<void> {
-    const { log, client, trustedNotary } = this.options;
     this.health.reset();
-    if (trustedNotary === undefined) {
-      log.warn(
-        { contract: client.contract },
-        "no notary profile (DATA_DIR/notary.json): the contract's code is not checked before anchoring",
-      );
-    }
     let streak = 0;
     while (!this.stopped) {
       const outcome = await this.attempt();
@@ -94,7 +87,7 @@ export class Anchorer extends BackgroundLoop {
       const outcome = await anchorStep({
         ...this.options,
         gasPercent: this.gasPercent,
-        expectedCodeHash: trustedNotary?.codeHash,
+        expectedCodeHash: trustedNotary.codeHash,
       });
       if (outcome.kind === "failed") this.adapt(outcome.failure);
       return outcome;

@@ -1,6 +1,6 @@
 // What the leader checks before it anchors anything, each time it becomes the leader: that
-// it anchors for the notary it was given (the profile's chain and contract, with the
-// profile's code), that its account holds ANCHORER_ROLE there, and that it can pay for an
+// it anchors for the notary it pins (NOTARY_PROFILE: the profile's chain and contract, with
+// the profile's code), that its account holds ANCHORER_ROLE there, and that it can pay for an
 // anchor (skipped on a free-gas chain). A failure is reported like any anchoring failure
 // that needs an operator; ingestion is not affected, and the check is repeated with capped
 // backoff until it passes.
@@ -14,22 +14,20 @@ export const REFERENCE_ANCHOR_GAS = 100_000n;
 
 export async function checkAnchoringSetup(
   client: AnchorClient,
-  trustedNotary: NotaryProfile | undefined,
+  trustedNotary: NotaryProfile,
   gasPercent: number,
 ): Promise<AnchorFailure | undefined> {
-  if (trustedNotary !== undefined) {
-    if (trustedNotary.chainId !== client.chainId || trustedNotary.contract !== client.contract) {
-      return wrongContract(
-        `this service anchors to ${client.contract} on chain ${client.chainId}, but its notary profile ` +
-          `("${trustedNotary.name}") names ${trustedNotary.contract} on chain ${trustedNotary.chainId}`,
-      );
-    }
+  if (trustedNotary.chainId !== client.chainId || trustedNotary.contract !== client.contract) {
+    return wrongContract(
+      `this service anchors to ${client.contract} on chain ${client.chainId}, but its notary profile ` +
+        `("${trustedNotary.name}") names ${trustedNotary.contract} on chain ${trustedNotary.chainId}`,
+    );
   }
   const codeHash = await client.codeHash();
   if (codeHash === null) {
     return wrongContract(`there is no contract code at ${client.contract} on chain ${client.chainId}`);
   }
-  if (trustedNotary !== undefined && codeHash !== trustedNotary.codeHash) {
+  if (codeHash !== trustedNotary.codeHash) {
     return wrongContract(
       `the code at ${client.contract} has hash ${codeHash}, not the notary profile's ${trustedNotary.codeHash}: ` +
         "it is not the notary's EvidenceAnchor",

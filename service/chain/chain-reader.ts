@@ -100,6 +100,11 @@ export function createChainReader(
       return { number: block.number, hash: block.hash.toLowerCase() as Hex, timestamp: block.timestamp };
     },
 
+    async getCode(address: Hex): Promise<Hex> {
+      const code = await ask(`read the code at ${address}`, () => provider.getCode(address));
+      return code.toLowerCase() as Hex;
+    },
+
     async getAnchor(contract: Hex, seq: number): Promise<ChainAnchor | null> {
       const result = await callAnchor(contract, "getAnchor", [seq]);
       if (result === undefined) return null;

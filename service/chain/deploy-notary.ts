@@ -1,6 +1,7 @@
 // A new notary on an existing EVM chain (`npm run deploy`): deploy EvidenceAnchor, wait for
 // its confirmations, read its notary profile back from the chain (describe-notary.ts), and
-// write DATA_DIR/chain/deployment.json and DATA_DIR/notary.json, atomically and durably.
+// write DATA_DIR/chain/deployment.json and the profile (NOTARY_PROFILE, by default
+// DATA_DIR/notary.json), atomically and durably.
 //
 // Everything that can be checked before a transaction is sent is checked first, so that a
 // refusal costs nothing: a data directory that already belongs to a notary, a deployer that
@@ -32,6 +33,8 @@ export interface DeployNotaryOptions {
   confirmations: number;
   name: string;
   dataDir: string;
+  /** Where the profile goes (NOTARY_PROFILE); default DATA_DIR/notary.json. */
+  profilePath?: string;
   timeoutMs?: number;
   progress?: (line: string) => void;
 }
@@ -49,7 +52,8 @@ const DEPLOY_GAS_PERCENT = 125;
 export async function deployNotary(options: DeployNotaryOptions): Promise<DeployedNotary> {
   const { provider, deployer, dataDir } = options;
   const progress = options.progress ?? (() => {});
-  await refuseTakenDataDir(dataDir);
+  const profilePath = options.profilePath ?? notaryProfilePath(dataDir);
+  await refuseTakenDataDir(dataDir, profilePath);
 
   const { abi, bytecode } = await readAnchorArtifact();
   const unsigned = await new ContractFactory(abi, bytecode).getDeployTransaction(
@@ -95,14 +99,14 @@ export async function deployNotary(options: DeployNotaryOptions): Promise<Deploy
     anchorers: [options.anchorer],
   });
   await writeDeployment(dataDir, deployment);
-  const files = { deployment: deploymentPath(dataDir), profile: notaryProfilePath(dataDir) };
+  const files = { deployment: deploymentPath(dataDir), profile: profilePath };
   const fingerprint = await writeNotaryProfileFile(files.profile, profile);
   progress(`wrote ${files.deployment} and ${files.profile}`);
   return { deployment, profile, fingerprint, files };
 }
 
 /** A data directory names one notary: a second deployment must not overwrite its identity. */
-async function refuseTakenDataDir(dataDir: string): Promise<void> {
+async function refuseTakenDataDir(dataDir: string, profilePath: string): Promise<void> {
   const existing = await readDeployment(dataDir);
   if (existing !== undefined) {
     throw new DeployRefusedError(
@@ -110,10 +114,10 @@ async function refuseTakenDataDir(dataDir: string): Promise<void> {
         "this data directory belongs to that notary. Set DATA_DIR to an empty folder for a new one",
     );
   }
-  const profile = await readNotaryProfileFile(notaryProfilePath(dataDir));
+  const profile = await readNotaryProfileFile(profilePath);
   if (profile !== undefined) {
     throw new DeployRefusedError(
-      `${notaryProfilePath(dataDir)} already holds the profile of "${profile.name}" (contract ${profile.contract} ` +
+      `${profilePath} already holds the profile of "${profile.name}" (contract ${profile.contract} ` +
         `on chain ${profile.chainId}): set DATA_DIR to an empty folder for a new notary`,
     );
   }

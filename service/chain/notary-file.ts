@@ -37,3 +37,26 @@ export async function writeNotaryProfileFile(path: string, profile: NotaryProfil
   await writeFileDurably(path, `${JSON.stringify(profile, null, 2)}\n`);
   return notaryFingerprint(profile);
 }
+
+export interface PinnedNotary {
+  profile: NotaryProfile;
+  path: string;
+  /** True when no file was given and the default was read. */
+  fromDefault: boolean;
+}
+
+/**
+ * The profile a CLI pins (verify, audit): the file it was given, else `defaultPath` when that
+ * exists. Undefined when neither: the caller must then decide nothing. Throws an Error when
+ * the file cannot be read or is not a valid profile, and when a given file does not exist.
+ */
+export async function readPinnedNotary(
+  given: string | undefined,
+  defaultPath: string,
+): Promise<PinnedNotary | undefined> {
+  const path = given ?? defaultPath;
+  const profile = await readNotaryProfileFile(path);
+  if (profile !== undefined) return { profile, path, fromDefault: given === undefined };
+  if (given === undefined) return undefined;
+  throw new Error(`cannot read the notary profile ${path}: no such file`);
+}

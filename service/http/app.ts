@@ -18,6 +18,7 @@ import { assertIJson } from "./i-json.ts";
 import { batchRoutes } from "./routes/batches.ts";
 import { certificateRoutes } from "./routes/certificate.ts";
 import { keyRoutes } from "./routes/keys.ts";
+import { notaryRoutes } from "./routes/notary.ts";
 import { opsRoutes } from "./routes/ops.ts";
 import { recordRoutes } from "./routes/records.ts";
 import { verifyRoutes } from "./routes/verify.ts";
@@ -190,6 +191,7 @@ export async function buildApp(deps: AppDeps, options: BuildAppOptions = {}): Pr
   await certificateRoutes(ctx);
   await batchRoutes(ctx);
   await verifyRoutes(ctx);
+  await notaryRoutes(ctx);
   await verifyPageRoutes(ctx);
   await keyRoutes(ctx);
 

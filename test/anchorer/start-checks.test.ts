@@ -10,9 +10,9 @@ import type { NotaryProfile } from "../../service/core/notary-profile.ts";
 import { setAnchorer, startTestChain, type TestChain } from "../helpers/local-chain.ts";
 
 let chain: TestChain;
-/** The checks with the local chain's own profile, or with `profile` ("none": no profile at all). */
-const check = (client: AnchorClient, profile: NotaryProfile | "none" = chain.chain.notary) =>
-  checkAnchoringSetup(client, profile === "none" ? undefined : profile, DEFAULT_GAS_PERCENT);
+/** The checks with the local chain's own profile, or with `profile`. */
+const check = (client: AnchorClient, profile: NotaryProfile = chain.chain.notary) =>
+  checkAnchoringSetup(client, profile, DEFAULT_GAS_PERCENT);
 const clientFor = (key: Wallet, contract: Hex = chain.chain.deployment.contract) =>
   new AnchorClient(chain.provider, contract, chain.chain.deployment.chainId, key);
 
@@ -25,10 +25,6 @@ afterAll(async () => {
 
 it("passes for the operator on the notary's own contract", async () => {
   expect(await check(clientFor(chain.operatorKey))).toBeUndefined();
-  expect(
-    await check(clientFor(chain.operatorKey), "none"),
-    "without a profile, the code is not compared",
-  ).toBeUndefined();
 });
 
 it("names a contract that is not the profile's, a code hash that differs, and an address without code", async () => {
@@ -43,7 +39,7 @@ it("names a contract that is not the profile's, a code hash that differs, and an
   expect(otherChain?.message).toContain(`names ${profile.contract} on chain 1`);
 
   const empty = `0x${"12".repeat(20)}` as Hex;
-  const nowhere = await check(clientFor(chain.operatorKey, empty), "none");
+  const nowhere = await check(clientFor(chain.operatorKey, empty), { ...profile, contract: empty });
   expect(nowhere).toMatchObject({ cause: "wrong_contract" });
   expect(nowhere?.message).toContain(`there is no contract code at ${empty}`);
   expect(nowhere?.fix).toContain("ANCHOR_CONTRACT");

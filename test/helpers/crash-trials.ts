@@ -8,6 +8,7 @@ import { join } from "node:path";
 import type { JsonRpcProvider } from "ethers";
 import type { EvidenceAnchorContract } from "../../service/chain/anchor-contract.ts";
 import type { Deployment } from "../../service/chain/deployment.ts";
+import type { NotaryProfile } from "../../service/core/notary-profile.ts";
 import type { Database } from "../../service/db/database.ts";
 import { createApiKey } from "../../service/keys/api-keys.ts";
 import type { TestChain } from "./local-chain.ts";
@@ -20,7 +21,7 @@ import { startScript, stopProcess } from "./processes.ts";
 export interface ChainUnderTest {
   provider: JsonRpcProvider;
   anchor: EvidenceAnchorContract;
-  chain: { url: string; deployment: Pick<Deployment, "contract" | "chainId"> };
+  chain: { url: string; deployment: Pick<Deployment, "contract" | "chainId">; notary: NotaryProfile };
 }
 
 /** Everything the trials share: one schema, one chain, one set of keys, the acknowledged ids. */
@@ -68,6 +69,7 @@ export async function prepareHarness(options: {
       ANCHOR_CONTRACT: chain.chain.deployment.contract,
       // The local chain's operator (admin and anchorer of the contract), created by startLocalChain.
       ANCHOR_KEY_FILE: join(chain.dataDir, "anchorer.key"),
+      NOTARY_PROFILE: join(chain.dataDir, "notary.json"),
       DATA_DIR: options.dataDir,
       HOST: "127.0.0.1",
       PORT: "0",

@@ -47,7 +47,7 @@ export function connect(url: string, chainId: number): JsonRpcProvider {
 
 export async function startTestChain(
   dataDir?: string,
-  options: Pick<LocalChainOptions, "allowedSenders" | "journalFaults" | "log"> = {},
+  options: Pick<LocalChainOptions, "allowedSenders" | "journalFaults" | "log" | "notaryName"> = {},
 ): Promise<TestChain> {
   const dir = dataDir ?? (await makeDataDir());
   const chain = await startLocalChain({ dataDir: dir, port: 0, ...options });

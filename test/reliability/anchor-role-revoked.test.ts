@@ -195,7 +195,7 @@ forEachDatabase((target) => {
         chain: {
           provider,
           anchor: anchorContract(notary.deployment.contract, provider),
-          chain: { url: node.url, deployment: notary.deployment },
+          chain: { url: node.url, deployment: notary.deployment, notary: notary.profile },
         },
         acked,
       },

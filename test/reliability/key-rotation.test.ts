@@ -15,6 +15,7 @@ import { JsonRpcProvider, type Wallet } from "ethers";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { anchorContract } from "../../service/chain/anchor-contract.ts";
 import { readDeployment } from "../../service/chain/deployment.ts";
+import { readNotaryProfileFile } from "../../service/chain/notary-file.ts";
 import { type Hex, toHex } from "../../service/core/hex.ts";
 import { ROOT_ANCHORED_TOPIC } from "../../service/core/verify.ts";
 import { createApiKey } from "../../service/keys/api-keys.ts";
@@ -101,7 +102,9 @@ forPostgres((target) => {
     );
     expect(deployed.code, deployed.stderr).toBe(0);
     const deployment = await readDeployment(dataDir);
-    if (deployment === undefined) throw new Error("npm run deploy wrote no deployment");
+    const notary = await readNotaryProfileFile(join(dataDir, "notary.json"));
+    if (deployment === undefined || notary === undefined)
+      throw new Error("npm run deploy wrote no deployment");
 
     const { db, url } = await target.create();
     const harness: CrashHarness = {
@@ -109,7 +112,7 @@ forPostgres((target) => {
       chain: {
         provider,
         anchor: anchorContract(deployment.contract, provider),
-        chain: { url: node.url, deployment },
+        chain: { url: node.url, deployment, notary },
       },
       keys: {
         submitter: (await createApiKey(db, "submitter", "rotation")).key,

@@ -48,9 +48,10 @@ export async function opsRoutes({ app, deps, isClosing }: AppContext): Promise<v
         () => true,
         () => false,
       );
-      if (deps.chainReader !== undefined) {
-        checks.chain = await deps.chainReader.getChainId().then(
-          (id) => deps.chainInfo === undefined || id === deps.chainInfo.chainId,
+      if (deps.chain !== undefined) {
+        const { notary } = deps.chain;
+        checks.chain = await deps.chain.reader.getChainId().then(
+          (id) => id === notary.chainId,
           () => false,
         );
       }
