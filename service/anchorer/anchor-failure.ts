@@ -18,6 +18,8 @@ import {
   isConnectionError,
   isRetryableChainError,
   jsonRpcErrorCode,
+  RPC_RESOURCE_UNAVAILABLE,
+  RPC_SENDER_NOT_AUTHORIZED,
 } from "../chain/chain-errors.ts";
 import { InvariantError } from "../core/errors.ts";
 import { UnavailableError } from "../service-errors.ts";
@@ -57,11 +59,6 @@ export interface AnchoringAccount {
   account: string;
   contract: string;
 }
-
-/** Besu's TX_SENDER_NOT_AUTHORIZED (account permissioning); the local chain answers the same. */
-export const RPC_SENDER_NOT_AUTHORIZED = -32007;
-/** EIP-1474 "resource unavailable": the local chain stopped (fail-stop). */
-const RPC_RESOURCE_UNAVAILABLE = -32002;
 
 export function anchorFailure(cause: AnchorFailureCause, message: string, fix: string): AnchorFailure {
   return { cause, needsOperator: (OPERATOR_CAUSES as readonly string[]).includes(cause), message, fix };

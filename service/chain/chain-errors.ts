@@ -6,6 +6,11 @@
 import { isError } from "ethers";
 import type { Hex } from "../core/hex.ts";
 
+/** Besu's TX_SENDER_NOT_AUTHORIZED: the sender is not on the chain's account allowlist. */
+export const RPC_SENDER_NOT_AUTHORIZED = -32007;
+/** EIP-1474 "resource unavailable": the local chain answers it once it stopped (fail-stop). */
+export const RPC_RESOURCE_UNAVAILABLE = -32002;
+
 const RETRYABLE_CODES = [
   "NETWORK_ERROR",
   "SERVER_ERROR",
