@@ -8,6 +8,9 @@
 import { join } from "node:path";
 import { JsonRpcProvider, Wallet } from "ethers";
 import { Anchorer } from "./anchorer/anchorer.ts";
+import { AnchoringHealth } from "./anchorer/anchoring-health.ts";
+import { readAnchoringStatus } from "./anchorer/anchoring-status.ts";
+import { countStep } from "./anchorer/step-metrics.ts";
 import { Batcher } from "./batcher/batcher.ts";
 import { AnchorClient } from "./chain/anchor-client.ts";
 import { createChainReader } from "./chain/chain-reader.ts";
@@ -151,9 +154,14 @@ export async function startService(config: Config, options: StartOptions = {}): 
     },
   });
   let pendingSinceSeal = 0;
+  // The leader's anchorer reports here; /readyz and /metrics read it, with the database.
+  const health = new AnchoringHealth();
+  let leading = () => false;
+  const anchoringStatus = readAnchoringStatus(db, health, () => leading(), config.anchorStallMs);
   const metrics = createMetrics({
     ingestQueueDepth: () => ingestor.depth,
     pendingRecords: () => countPending(db),
+    anchoringStatus,
   });
 
   const provider = new JsonRpcProvider(chain.rpcUrl, chain.chainId, {
@@ -175,6 +183,7 @@ export async function startService(config: Config, options: StartOptions = {}): 
       metrics,
       config,
       chain: { reader: chainReader, notary: chain.notary, rpcUrl: chain.rpcUrl },
+      anchoringStatus,
     },
     { logger: options.logger ?? { level: config.logLevel } },
   );
@@ -210,16 +219,9 @@ export async function startService(config: Config, options: StartOptions = {}): 
         timeoutMs: config.anchorTimeoutMs,
         idleMs: config.batchIntervalMs,
         log,
-        onStep: (outcome) => {
-          if (outcome.kind !== "anchored") return;
-          metrics.anchorLatency.observe((Date.now() - outcome.sealedAt.getTime()) / 1000);
-          metrics.batchesAnchored.inc({ reconciled: String(outcome.reconciled) });
-        },
-        onError: (error) =>
-          metrics.errors.inc({
-            component: "anchorer",
-            code: String((error as { code?: unknown }).code ?? "error"),
-          }),
+        trustedNotary: chain.notary,
+        health,
+        onStep: (outcome) => countStep(metrics, outcome),
       });
       batcher = sealer;
       const work = anchorer;
@@ -236,6 +238,7 @@ export async function startService(config: Config, options: StartOptions = {}): 
       };
     },
   });
+  leading = () => leader.isLeader;
   leader.start();
 
   await app.listen({ host: config.host, port: config.port });

@@ -8,6 +8,7 @@ import type {
   preHandlerAsyncHookHandler,
   RawServerDefault,
 } from "fastify";
+import type { AnchoringStatus } from "../anchorer/anchoring-status.ts";
 import type { NotaryProfile } from "../core/notary-profile.ts";
 import type { ChainReader } from "../core/verify.ts";
 import type { Database } from "../db/database.ts";
@@ -43,8 +44,11 @@ export interface AppDeps {
   config: HttpConfig;
   /** Undefined disables the chain checks (tests of other parts). */
   chain?: ChainAccess;
-  /** Extra readiness checks (e.g. the anchorer's chain connection). */
-  readiness?: () => Promise<Record<string, boolean>>;
+  /**
+   * The anchoring state for /readyz (anchorer/anchoring-status.ts): not ready once anchoring
+   * has made no progress for ANCHOR_STALL_MS. Undefined leaves anchoring out of /readyz.
+   */
+  anchoringStatus?: () => Promise<AnchoringStatus>;
 }
 
 /** The Fastify app, typed from the TypeBox schemas: a route's body, params and query have the types its schema declares. */

@@ -5,6 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { JsonRpcProvider, NonceManager, type Signer, type Wallet } from "ethers";
 import { anchorContract, type EvidenceAnchorContract } from "../../service/chain/anchor-contract.ts";
+import { setAnchorerRole } from "../../service/chain/anchor-roles.ts";
 import { readOrCreateKey } from "../../service/chain/key-file.ts";
 import {
   type LocalChain,
@@ -23,6 +24,12 @@ export interface TestChain {
   operatorAddress: string;
   anchor: EvidenceAnchorContract;
   stop(): Promise<void>;
+}
+
+/** The chain's operator (the contract's admin) grants or revokes ANCHORER_ROLE of `account`. */
+export async function setAnchorer(chain: TestChain, account: string, grant: boolean): Promise<void> {
+  const { contract } = chain.chain.deployment;
+  await setAnchorerRole(chain.provider, contract, chain.operatorKey, account, grant, { confirmations: 1 });
 }
 
 export async function makeDataDir(prefix = "en-test-"): Promise<string> {
