@@ -8,9 +8,9 @@
 // service/core/verify.ts; this file only reads arguments and files, and prints.
 //
 // Exit codes: 0 every check passed; 1 the evidence is invalid (each failed check is named);
-// 2 nothing was decided: usage or I/O error (missing or unreadable file, file that is not
-// JSON), no trusted notary profile, unreachable RPC, or a bundle format this verifier does
-// not know.
+// 2 nothing was decided: usage or I/O error (missing or unreadable file, a file that is
+// not I-JSON: not JSON, or with a duplicate member name), no trusted notary profile,
+// unreachable RPC, or a bundle format this verifier does not know.
 import { existsSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { resolve } from "node:path";
@@ -20,6 +20,7 @@ import { notaryProfilePath, readNotaryProfileFile } from "../service/chain/notar
 import { ChainUnavailableError } from "../service/core/errors.ts";
 import { formatFingerprint, type NotaryProfile } from "../service/core/notary-profile.ts";
 import { type CheckResult, type VerifyReport, verifyBundle } from "../service/core/verify.ts";
+import { assertIJson } from "../service/http/i-json.ts";
 
 const USAGE =
   "usage: npm run verify -- <bundle.json> [--record <record.json>] [--rpc <url>] --notary <notary.json> [--json]";
@@ -99,11 +100,20 @@ async function readJson(path: string, what: string): Promise<unknown> {
   } catch (error) {
     throw new UsageError(`cannot read the ${what} file ${path}: ${(error as Error).message}`);
   }
+  let parsed: unknown;
   try {
-    return JSON.parse(text);
+    parsed = JSON.parse(text);
   } catch (error) {
     throw new UsageError(`the ${what} file ${path} is not JSON: ${(error as Error).message}`);
   }
+  // I-JSON (RFC 7493), as POST /v1/verify requires: with a duplicate member name, two
+  // readers could see two different bundles in one file, so nothing is decided.
+  try {
+    assertIJson(text);
+  } catch (error) {
+    throw new UsageError(`the ${what} file ${path} is not I-JSON: ${(error as Error).message}`);
+  }
+  return parsed;
 }
 
 function checklist(report: VerifyReport, pinned: PinnedNotary): string {
