@@ -6,12 +6,12 @@ import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { Interface } from "ethers";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type RpcExchange, serveTranscript } from "../../scripts/vectors/rpc-transcript.ts";
 import { ANCHOR_ABI } from "../../service/chain/anchor-abi.ts";
 import { createChainReader } from "../../service/chain/chain-reader.ts";
 import { ChainUnavailableError } from "../../service/core/errors.ts";
 import type { Hex } from "../../service/core/hex.ts";
 import { startTestChain, type TestChain } from "../helpers/local-chain.ts";
-import { type RpcExchange, serveTranscript } from "../helpers/rpc-transcript.ts";
 
 const CONTRACT = `0x${"c0".repeat(20)}` as Hex;
 const abi = new Interface(ANCHOR_ABI);

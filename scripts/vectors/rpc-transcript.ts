@@ -23,6 +23,8 @@ export interface TranscriptServer {
   url: string;
   /** The requests received, in order, as [method, params]. */
   requests: Array<[string, unknown[]]>;
+  /** The requests received that matched no entry (each got an outage). */
+  unanswered(): Array<[string, unknown[]]>;
   close(): Promise<void>;
 }
 
@@ -85,6 +87,8 @@ export async function serveTranscript(transcript: readonly RpcExchange[]): Promi
   return {
     url: `http://127.0.0.1:${port}`,
     requests,
+    unanswered: () =>
+      requests.filter(([method, params]) => findExchange(transcript, method, params) === undefined),
     close: () =>
       new Promise<void>((resolve) => {
         server.close(() => resolve());
