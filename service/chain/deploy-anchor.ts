@@ -15,6 +15,8 @@ export interface DeployOptions {
   confirmations?: number;
   /** How long to wait for them (default 5 minutes). */
   timeoutMs?: number;
+  /** The clock that dates the deployment record, in milliseconds (default Date.now). */
+  now?: () => number;
 }
 
 export async function deployEvidenceAnchor(deployer: Signer, options: DeployOptions): Promise<Deployment> {
@@ -34,6 +36,6 @@ export async function deployEvidenceAnchor(deployer: Signer, options: DeployOpti
     txHash: receipt.hash.toLowerCase() as Hex,
     blockNumber: receipt.blockNumber,
     blockHash: receipt.blockHash.toLowerCase() as Hex,
-    deployedAt: new Date().toISOString(),
+    deployedAt: new Date(options.now?.() ?? Date.now()).toISOString(),
   };
 }
