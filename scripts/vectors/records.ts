@@ -47,11 +47,21 @@ export function testSalt(i: number): Uint8Array {
   return sha256(new TextEncoder().encode(`evidence-notary test vector salt ${i}`));
 }
 
-/** Bundles for `records` (salts from testSalt), anchored as ANCHOR says unless `anchor` is given. */
-export function batchOf(records: JsonObject[], anchor = ANCHOR): Bundle[] {
-  const salts = records.map((_, i) => testSalt(i));
+/** One batch of `records` with `salts`: digests, tree and root. */
+export function batchTree(records: JsonObject[], salts: Uint8Array[]) {
   const digests = records.map(digestRecord);
   const tree = buildTree(digests.map((d, i) => hashLeaf(salts[i] as Uint8Array, d)));
+  return { digests, tree, root: treeRoot(tree) };
+}
+
+/** Every record's bundle, `records` (with `salts`) being one batch that claims `anchor` as `batch`. */
+export function bundlesOf(
+  records: JsonObject[],
+  salts: Uint8Array[],
+  batch: number,
+  anchor: Bundle["anchor"],
+): Bundle[] {
+  const { digests, tree, root } = batchTree(records, salts);
   return records.map((record, i) =>
     buildBundle({
       recordId: record.recordId as string,
@@ -60,11 +70,21 @@ export function batchOf(records: JsonObject[], anchor = ANCHOR): Bundle[] {
       leafIndex: i,
       treeSize: tree.size,
       proof: inclusionPath(tree, i),
-      root: treeRoot(tree),
-      batch: BATCH,
+      root,
+      batch,
       anchor,
       record,
     }),
+  );
+}
+
+/** Bundles for `records` (salts from testSalt) as BATCH, anchored as ANCHOR says unless `anchor` is given. */
+export function batchOf(records: JsonObject[], anchor: Bundle["anchor"] = ANCHOR): Bundle[] {
+  return bundlesOf(
+    records,
+    records.map((_, i) => testSalt(i)),
+    BATCH,
+    anchor,
   );
 }
 
