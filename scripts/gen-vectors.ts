@@ -6,7 +6,7 @@
 // something else. Salts here are derived from a fixed string so the output is reproducible;
 // real salts are random (leaf.ts newSalt).
 //
-// Three kinds of file (docs/evidence-format.md section 12):
+// Three kinds of file (docs/evidence-format.md section 15):
 //   batch   JCS, digests, leaf hashes, root and paths of five records;
 //   notary  the pinned notary profile of every bundle vector: its JCS bytes and fingerprint;
 //   bundle  a bundle (and record) judged against that pinned profile. Without `input.chain`

@@ -16,9 +16,9 @@ import { readFile } from "node:fs/promises";
 import { resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { createChainReader } from "../service/chain/chain-reader.ts";
-import { notaryProfilePath, readNotaryProfileFile } from "../service/chain/notary-file.ts";
+import { notaryProfilePath } from "../service/chain/notary-file.ts";
 import { ChainUnavailableError } from "../service/core/errors.ts";
-import { formatFingerprint, type NotaryProfile } from "../service/core/notary-profile.ts";
+import { formatFingerprint, type NotaryProfile, parseNotaryProfile } from "../service/core/notary-profile.ts";
 import { type CheckResult, type VerifyReport, verifyBundle } from "../service/core/verify.ts";
 import { assertIJson } from "../service/http/i-json.ts";
 
@@ -83,14 +83,12 @@ async function trustedNotary(given: string | undefined): Promise<PinnedNotary> {
   const fromDataDir = given === undefined;
   const path = given ?? notaryProfilePath(resolve(process.env.DATA_DIR || "./data"));
   if (fromDataDir && !existsSync(path)) throw new UsageError(NO_NOTARY);
-  let profile: NotaryProfile | undefined;
+  const untrusted = await readJson(path, "notary profile");
   try {
-    profile = await readNotaryProfileFile(path);
+    return { profile: parseNotaryProfile(untrusted), path, fromDataDir };
   } catch (error) {
-    throw new UsageError((error as Error).message);
+    throw new UsageError(`the notary profile ${path} is invalid: ${(error as Error).message}`);
   }
-  if (profile === undefined) throw new UsageError(`cannot read the notary profile ${path}: no such file`);
-  return { profile, path, fromDataDir };
 }
 
 async function readJson(path: string, what: string): Promise<unknown> {
@@ -107,7 +105,7 @@ async function readJson(path: string, what: string): Promise<unknown> {
     throw new UsageError(`the ${what} file ${path} is not JSON: ${(error as Error).message}`);
   }
   // I-JSON (RFC 7493), as POST /v1/verify requires: with a duplicate member name, two
-  // readers could see two different bundles in one file, so nothing is decided.
+  // readers could see two different documents in one file, so nothing is decided.
   try {
     assertIJson(text);
   } catch (error) {

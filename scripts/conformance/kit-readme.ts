@@ -20,7 +20,7 @@ Written by \`node scripts/gen-conformance.ts\`; do not edit by hand. It lets any
 verifier of [evidence bundles](../docs/evidence-format.md) against a **real chain**, every chain
 check included, without the notarization service: two recorded chains that \`npm run chain\`
 replays, and bundles, valid and forged, each with the verdict a verifier must reach.
-\`docs/evidence-format.md\` section 13 explains how it fits with the file-level vectors in
+\`docs/evidence-format.md\` section 16 explains how it fits with the file-level vectors in
 \`test/vectors/\`.
 
 ## Layout

@@ -2,7 +2,7 @@
 // contracts), answering JSON-RPC questions the way a node running the real contract would.
 // scripts/gen-vectors.ts uses it to write, next to each chain vector, a transcript: the
 // questions a verifier asks about that bundle and that pinned profile, with this chain's
-// answers (docs/evidence-format.md section 12). The contract's answers are computed with the
+// answers (docs/evidence-format.md section 15). The contract's answers are computed with the
 // same rules as contracts/EvidenceAnchor.sol: getAnchor reverts for an unknown seq,
 // verifyInclusion runs RFC 9162 path verification against the stored root and size.
 import { Interface } from "ethers";
@@ -69,7 +69,7 @@ export function anchorReceipt(
 
 type Answer = Pick<RpcExchange, "result" | "error">;
 
-/** What a node of this chain answers. Requires a question of section 8's five methods. */
+/** What a node of this chain answers. Requires a question of section 10's five methods. */
 export function answer(model: ChainModel, method: string, params: unknown[]): Answer {
   const lower = (v: unknown) => String(v).toLowerCase();
   switch (method) {
@@ -127,7 +127,7 @@ export function answer(model: ChainModel, method: string, params: unknown[]): An
 }
 
 /**
- * The questions a verifier asks about `untrustedBundle` pinned to `notary` (section 9), each
+ * The questions a verifier asks about `untrustedBundle` pinned to `notary` (section 11), each
  * with the model's answer. The bundle's own contract, when it is another, is asked about
  * too: those answers are the bait that a verifier trusting the bundle would take.
  */

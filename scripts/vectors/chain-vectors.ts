@@ -1,6 +1,6 @@
 // The chain vectors (test/vectors/chain-*.json): one genuine chain, the forgeries of issue
 // #10 (a look-alike contract, another chain with the same id), and one fault per rule of the
-// anchor checks and of "revert or outage" (docs/evidence-format.md sections 8 and 9).
+// anchor checks and of "revert or outage" (docs/evidence-format.md sections 10 and 11).
 import type { Bundle } from "../../service/core/bundle.ts";
 import { toHex } from "../../service/core/hex.ts";
 import { ANCHOR, fixed, forgedChain, genuineChain, LOOK_ALIKE, type VectorIntent } from "./bundle-vectors.ts";

@@ -1,6 +1,6 @@
 // Serves a recorded chain view over real HTTP: a list of JSON-RPC questions and the answers
 // an endpoint gave (or is scripted to give). The vectors in test/vectors/ carry such
-// transcripts for the chain checks; docs/evidence-format.md section 12 states the matching
+// transcripts for the chain checks; docs/evidence-format.md section 15 states the matching
 // rule this server implements, so that any verifier can be run against them:
 //   - a request matches an entry with the same method and the same params, hex strings
 //     compared case-insensitively; for eth_call only `to` and `data` of params[0] and the

@@ -1,7 +1,7 @@
 // The ChainReader that core/verify.ts needs, over a JSON-RPC endpoint (json-rpc.ts).
 // Read-only, and browser-compatible: no node: imports.
 //
-// It asks only what docs/evidence-format.md section 8 lists (eth_chainId,
+// It asks only what docs/evidence-format.md section 10 lists (eth_chainId,
 // eth_getTransactionReceipt, eth_getBlockByNumber, eth_getCode, eth_call at "latest"), and
 // reads answers by the rules stated there, so an independent verifier can do the same:
 //   - an eth_call that reverts is an answer (isRevert): getAnchor "holds no anchor",

@@ -2,7 +2,7 @@
 // per POST, no batching, no retries, a timeout on each request. Browser-compatible.
 //
 // It tells three outcomes apart, because a verifier must never report "could not ask" as
-// "the evidence is invalid" (docs/evidence-format.md, "Revert or outage"):
+// "the evidence is invalid" (docs/evidence-format.md section 10, "Revert or outage"):
 //   - a result: the endpoint answered;
 //   - JsonRpcError: the endpoint answered with a JSON-RPC error object. For eth_call, a
 //     revert is an answer (isRevert); every other error is an outage;

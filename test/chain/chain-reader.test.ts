@@ -1,4 +1,4 @@
-// The JSON-RPC ChainReader reads answers by the rules of docs/evidence-format.md section 8:
+// The JSON-RPC ChainReader reads answers by the rules of docs/evidence-format.md section 10:
 // a revert is an answer, every other failure an outage (ChainUnavailableError); getAnchor
 // and verifyInclusion answers count only in their exact ABI form. Scripted answers come over
 // real HTTP (test/helpers/rpc-transcript.ts); the last tests ask a real local chain.

@@ -248,12 +248,19 @@ describe("npm run verify (scripts/verify.ts) against a real chain", () => {
     const duplicate = join(dir, "duplicate-name.json");
     const text = JSON.stringify(bundle);
     await writeFile(duplicate, text.replace('"root":', `"root":"0x${"00".repeat(32)}","root":`));
+    const duplicateProfile = join(dir, "duplicate-name-notary.json");
+    const profile = JSON.stringify(chain.chain.notary);
+    await writeFile(
+      duplicateProfile,
+      profile.replace('"contract":', `"contract":"0x${"42".repeat(20)}","contract":`),
+    );
     const cases = [
       [],
       [join(dir, "missing.json")],
       [notJson],
       [files.bundle, "--record", notJson, "--rpc", chain.chain.url, ...notary],
       [duplicate, "--rpc", chain.chain.url, ...notary],
+      [files.bundle, "--rpc", chain.chain.url, "--notary", duplicateProfile],
       [files.bundle, "--no-such-option"],
       [files.bundle, "--rpc", "not a url"],
     ];
