@@ -8,15 +8,16 @@
 // service/core/verify.ts; this file only reads arguments and files, and prints.
 //
 // Exit codes: 0 every check passed; 1 the evidence is invalid (each failed check is named);
-// 2 nothing was decided: usage or I/O error (missing or unreadable file, file that is not
-// JSON), no trusted notary profile, unreachable RPC, or a bundle format this verifier does
-// not know.
+// 2 nothing was decided: usage or I/O error (missing or unreadable file, a file that is
+// not I-JSON: not JSON, or with a duplicate member name), no trusted notary profile,
+// unreachable RPC, or a bundle format this verifier does not know.
 import { readFile } from "node:fs/promises";
 import { resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { createChainReader } from "../service/chain/chain-reader.ts";
 import { notaryProfilePath, type PinnedNotary, readPinnedNotary } from "../service/chain/notary-file.ts";
 import { ChainUnavailableError } from "../service/core/errors.ts";
+import { assertIJson } from "../service/core/i-json.ts";
 import { formatFingerprint } from "../service/core/notary-profile.ts";
 import { type CheckResult, type VerifyReport, verifyBundle } from "../service/core/verify.ts";
 
@@ -88,11 +89,20 @@ async function readJson(path: string, what: string): Promise<unknown> {
   } catch (error) {
     throw new UsageError(`cannot read the ${what} file ${path}: ${(error as Error).message}`);
   }
+  let parsed: unknown;
   try {
-    return JSON.parse(text);
+    parsed = JSON.parse(text);
   } catch (error) {
     throw new UsageError(`the ${what} file ${path} is not JSON: ${(error as Error).message}`);
   }
+  // I-JSON (RFC 7493), as POST /v1/verify requires: with a duplicate member name, two
+  // readers could see two different documents in one file, so nothing is decided.
+  try {
+    assertIJson(text);
+  } catch (error) {
+    throw new UsageError(`the ${what} file ${path} is not I-JSON: ${(error as Error).message}`);
+  }
+  return parsed;
 }
 
 function checklist(report: VerifyReport, pinned: PinnedNotary): string {

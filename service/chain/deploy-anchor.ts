@@ -23,6 +23,8 @@ export interface DeployOptions {
   >;
   /** Told the transaction hash once it is sent, before the wait. */
   onSent?: (txHash: string) => void;
+  /** The clock that dates the deployment record, in milliseconds (default Date.now). */
+  now?: () => number;
 }
 
 /** The deployment transaction was sent but did not succeed (reverted, or not confirmed in time). */
@@ -60,6 +62,6 @@ export async function deployEvidenceAnchor(deployer: Signer, options: DeployOpti
     txHash: receipt.hash.toLowerCase() as Hex,
     blockNumber: receipt.blockNumber,
     blockHash: receipt.blockHash.toLowerCase() as Hex,
-    deployedAt: new Date().toISOString(),
+    deployedAt: new Date(options.now?.() ?? Date.now()).toISOString(),
   };
 }

@@ -3,6 +3,7 @@
 // (verify, audit, export) and the verification page.
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
+import { assertIJson } from "../core/i-json.ts";
 import { type NotaryProfile, notaryFingerprint, parseNotaryProfile } from "../core/notary-profile.ts";
 import { writeFileDurably } from "../fs/durable-file.ts";
 
@@ -24,6 +25,12 @@ export async function readNotaryProfileFile(path: string): Promise<NotaryProfile
     untrusted = JSON.parse(text);
   } catch (error) {
     throw new Error(`the notary profile ${path} is not JSON: ${(error as Error).message}`);
+  }
+  // I-JSON (RFC 7493): with a duplicate member name, two readers could pin two different profiles.
+  try {
+    assertIJson(text);
+  } catch (error) {
+    throw new Error(`the notary profile ${path} is not I-JSON: ${(error as Error).message}`);
   }
   try {
     return parseNotaryProfile(untrusted);

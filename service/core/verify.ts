@@ -107,18 +107,7 @@ export async function verifyBundle(
       ? {}
       : { notary: { name: trustedNotary.name, fingerprint: notaryFingerprint(trustedNotary) } };
   const format = unsupportedFormat(untrustedBundle);
-  if (format !== undefined) {
-    const why = `this verifier knows only ${BUNDLE_FORMAT}, not "${format}", so it cannot judge this bundle; use a verifier that supports ${JSON.stringify(format)}`;
-    return {
-      ok: false,
-      verdict: "unsupported_format",
-      ...notary,
-      checks: CHECK_NAMES.map((name) => ({
-        name,
-        ...skip(name === "schema" ? why : "not run: unknown format"),
-      })),
-    };
-  }
+  if (format !== undefined) return { ...unsupported(format, CHECK_NAMES), ...notary };
   const { checks, gate } = runOffline(untrustedBundle, options);
   const b = untrustedBundle as Bundle;
   const chainChecks = await runChainChecks(b, gate, checks, options);
@@ -130,7 +119,19 @@ export function verifyBundleOffline(
   untrustedBundle: unknown,
   options: { record?: unknown } = {},
 ): VerifyReport {
+  const format = unsupportedFormat(untrustedBundle);
+  if (format !== undefined) return unsupported(format, OFFLINE_CHECK_NAMES);
   return report(runOffline(untrustedBundle, options).checks);
+}
+
+/** No verdict: a later format this verifier cannot judge. No check is run. */
+function unsupported(format: string, names: readonly CheckName[]): VerifyReport {
+  const why = `this verifier knows only ${BUNDLE_FORMAT}, not "${format}", so it cannot judge this bundle; use a verifier that supports ${JSON.stringify(format)}`;
+  return {
+    ok: false,
+    verdict: "unsupported_format",
+    checks: names.map((name) => ({ name, ...skip(name === "schema" ? why : "not run: unknown format") })),
+  };
 }
 
 function report(checks: CheckResult[]): VerifyReport {

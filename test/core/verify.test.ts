@@ -114,6 +114,12 @@ describe("verifyBundle", () => {
     expect(report.checks.map((c) => c.status)).toEqual(CHECK_NAMES.map(() => "skip"));
     expect(report.checks[0]?.message).toMatch(/knows only evidence-bundle\/v1, not "evidence-bundle\/v2"/);
     expect(chain.calls).toEqual([]);
+    // The offline-only verifier (the page's fallback) says the same, never "invalid".
+    const offline = verifyBundleOffline({ ...at(0), format: "evidence-bundle/v2" });
+    expect(offline).toMatchObject({ ok: false, verdict: "unsupported_format" });
+    expect(offline.checks.map((c) => [c.name, c.status])).toEqual(
+      ["schema", "digest", "leaf", "root"].map((name) => [name, "skip"]),
+    );
   });
 
   it("calls a bundle without a format string malformed (invalid), not unsupported", async () => {

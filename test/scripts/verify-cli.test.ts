@@ -244,11 +244,23 @@ describe("npm run verify (scripts/verify.ts) against a real chain", () => {
   it("exits 2 for usage and file errors", async () => {
     const notJson = join(dir, "not.json");
     await writeFile(notJson, "{ this is not json");
+    // Two readers could take either root: JSON.parse keeps the last, another parser the first.
+    const duplicate = join(dir, "duplicate-name.json");
+    const text = JSON.stringify(bundle);
+    await writeFile(duplicate, text.replace('"root":', `"root":"0x${"00".repeat(32)}","root":`));
+    const duplicateProfile = join(dir, "duplicate-name-notary.json");
+    const profile = JSON.stringify(chain.chain.notary);
+    await writeFile(
+      duplicateProfile,
+      profile.replace('"contract":', `"contract":"0x${"42".repeat(20)}","contract":`),
+    );
     const cases = [
       [],
       [join(dir, "missing.json")],
       [notJson],
       [files.bundle, "--record", notJson, "--rpc", chain.chain.url, ...notary],
+      [duplicate, "--rpc", chain.chain.url, ...notary],
+      [files.bundle, "--rpc", chain.chain.url, "--notary", duplicateProfile],
       [files.bundle, "--no-such-option"],
       [files.bundle, "--rpc", "not a url"],
     ];
@@ -257,5 +269,8 @@ describe("npm run verify (scripts/verify.ts) against a real chain", () => {
       expect(run.code, args.join(" ")).toBe(2);
       expect(run.stderr, args.join(" ")).not.toBe("");
     }
+    expect((await runCli([duplicate, "--rpc", chain.chain.url, ...notary])).stderr).toMatch(
+      /is not I-JSON: duplicate member name/,
+    );
   });
 });

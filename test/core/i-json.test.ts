@@ -3,7 +3,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { InvalidArgumentError } from "../../service/core/errors.ts";
-import { assertIJson, MAX_BODY_DEPTH } from "../../service/http/i-json.ts";
+import { assertIJson, MAX_BODY_DEPTH } from "../../service/core/i-json.ts";
 
 function problemOf(text: string): { message: string; field: unknown } | undefined {
   JSON.parse(text); // every input here is valid JSON

@@ -6,7 +6,7 @@
 //   - numbers that are not finite doubles (1e400 parses to Infinity).
 // Nesting deeper than MAX_BODY_DEPTH is refused too. The scan is one pass with an explicit
 // stack (no recursion), so deep or large bodies cannot exhaust the call stack.
-import { InvalidArgumentError } from "../core/errors.ts";
+import { InvalidArgumentError } from "./errors.ts";
 
 /** No API body needs more; records themselves stop at MAX_DEPTH (core/canonical.ts). */
 export const MAX_BODY_DEPTH = 512;
