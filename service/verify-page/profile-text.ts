@@ -1,6 +1,7 @@
 // A notary profile file the user loads into the verification page (dropped, chosen or
 // pasted): untrusted text until parseNotaryProfile has accepted it. Pure.
 import { InvalidArgumentError } from "../core/errors.ts";
+import { assertIJson } from "../core/i-json.ts";
 import { type NotaryProfile, parseNotaryProfile } from "../core/notary-profile.ts";
 
 /** A profile is a few hundred bytes; anything far larger is not one. */
@@ -20,6 +21,11 @@ export function parseProfileText(untrustedText: string): NotaryProfile {
     untrusted = JSON.parse(untrustedText);
   } catch (error) {
     throw new Error(`this is not a notary profile: it is not JSON (${(error as Error).message})`);
+  }
+  try {
+    assertIJson(untrustedText);
+  } catch (error) {
+    throw new Error(`this is not a notary profile: it is not I-JSON (${(error as Error).message})`);
   }
   try {
     return parseNotaryProfile(untrusted);

@@ -8,6 +8,7 @@
 //     naming another notary's chain or contract still fails `notary`.
 import { createChainReader, type JsonRpcChainReader } from "../chain/chain-reader.ts";
 import { ChainUnavailableError } from "../core/errors.ts";
+import { assertIJson } from "../core/i-json.ts";
 import type { NotaryProfile } from "../core/notary-profile.ts";
 import { CHAIN_CHECK_NAMES, type VerifyReport, verifyBundle } from "../core/verify.ts";
 
@@ -50,10 +51,18 @@ export async function verifyTexts(
   }
 }
 
+/** JSON.parse, then the I-JSON scan the CLI and POST /v1/verify run: with a duplicate member name, two readers could see two documents. */
 function parseJson(text: string, what: string): unknown {
+  let parsed: unknown;
   try {
-    return JSON.parse(text);
+    parsed = JSON.parse(text);
   } catch (error) {
     throw new Error(`the ${what} is not valid JSON: ${(error as Error).message}`);
   }
+  try {
+    assertIJson(text);
+  } catch (error) {
+    throw new Error(`the ${what} is not I-JSON, so nothing is decided: ${(error as Error).message}`);
+  }
+  return parsed;
 }

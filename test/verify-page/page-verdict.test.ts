@@ -53,6 +53,14 @@ const unreachable = (): ChainReader =>
   }) as ChainReader;
 
 describe("the verification page's verdict", () => {
+  it("refuses a bundle or record that is not I-JSON (a duplicate member name), as the CLI does", async () => {
+    const duplicate = JSON.stringify(BUNDLE).replace('{"format"', `{"root":"${BUNDLE.root}","format"`);
+    await expect(run({ bundleText: duplicate })).rejects.toThrow(/the evidence bundle is not I-JSON/);
+    await expect(run({ recordText: '{"id":"p-1","id":"p-2","n":1}' })).rejects.toThrow(
+      /the record is not I-JSON/,
+    );
+  });
+
   it("is valid (green) when every check passes, and asks the notary's chain id, then lets the reader go", async () => {
     const { report, verdict, connected } = await run({});
     expect(verdict).toBe("valid");

@@ -23,6 +23,14 @@ describe("parseProfileText", () => {
       JSON.stringify({ ...fakeNotary(), chainId: "31337" }),
       /\/chainId must be integer/,
     ],
+    [
+      "a profile with a duplicate member name (two readers could pin two profiles)",
+      JSON.stringify(fakeNotary()).replace(
+        '{"format"',
+        '{"contract":"0x0000000000000000000000000000000000000001","format"',
+      ),
+      /^this is not a notary profile: it is not I-JSON \(.*contract/,
+    ],
     ["a huge file", `"${"x".repeat(MAX_PROFILE_CHARS)}"`, /it has \d+ characters, a profile a few hundred/],
   ])("refuses %s, saying why", (_, text, message) => {
     expect(() => parseProfileText(text)).toThrow(message);
