@@ -273,8 +273,8 @@ async function checkOnchainInclusion(b: Bundle, chain: ChainReader, contract: He
     ? pass(`the notary's contract confirms leaf ${b.leafIndex} is included in batch ${b.batch}`)
     : fail(
         `the notary's contract's verifyInclusion rejects leaf ${b.leafIndex} with this path for batch ${b.batch}`,
-        "true",
-        "false",
+        `leaf ${b.leafIndex} is in batch ${b.batch}: verifyInclusion answers true`,
+        "verifyInclusion answered false",
       );
 }
 
