@@ -2,7 +2,16 @@
 // hands them to the pure checks (audit-batch.ts, audit-ledger.ts) and gathers one report.
 // Read-only on both sides. A few batches are read at once, so database and RPC round trips
 // overlap with hashing.
+//
+// Trust: the audit pins a notary profile (STYLE.md, "trust inputs are named and pinned").
+// Before anything else, the endpoint must serve the profile's chain (chain id, genesis
+// block), the block where its contract was deployed, and the contract's code
+// (checkNotaryChain, the chain half of the verifier's `notary` check); otherwise nothing is
+// decided. Then every anchor is read from the profile's contract, and a batch whose stored
+// chain id or contract is not the profile's is a finding (anchor_elsewhere).
+import { type ChainReader, checkNotaryChain } from "../core/chain-checks.ts";
 import type { Hex } from "../core/hex.ts";
+import { type NotaryProfile, notaryFingerprint } from "../core/notary-profile.ts";
 import type { ChainAnchor } from "../core/verify.ts";
 import {
   batchLeafRows,
@@ -20,7 +29,7 @@ import { capFindings, type Finding, uniqueFindings } from "./findings.ts";
 import { selectSeqs } from "./select-batches.ts";
 
 /** The chain reads an audit needs (JsonRpcChainReader has them). */
-export interface AuditChain {
+export interface AuditChain extends Pick<ChainReader, "getChainId" | "getBlock" | "getCode"> {
   getAnchor(contract: Hex, seq: number): Promise<ChainAnchor | null>;
   getNextSeq(contract: Hex): Promise<number | null>;
 }
@@ -34,8 +43,8 @@ export interface AuditProgress {
 export interface RunAuditOptions {
   db: Queryable;
   chain: AuditChain;
-  chainId: number;
-  contract: Hex;
+  /** The trust root: the contract, on the chain, whose anchors count. */
+  notary: NotaryProfile;
   /** First seq to re-verify; default 0. */
   from?: number | undefined;
   /** Last seq to re-verify; default (and at most) the highest stored. */
@@ -56,6 +65,9 @@ export interface AuditReport {
   startedAt: string;
   finishedAt: string;
   durationMs: number;
+  /** The pinned notary profile. */
+  notary: { name: string; fingerprint: string };
+  /** The notary's chain and contract, as the profile pins them and the endpoint served them. */
   chain: { chainId: number; contract: Hex; nextSeq: number };
   /** Batches the database holds (1 + the highest seq). */
   databaseBatches: number;
@@ -67,7 +79,7 @@ export interface AuditReport {
   shredded: Array<{ seq: number; recordId: string }>;
 }
 
-/** The audit cannot start: the address holds no EvidenceAnchor contract. */
+/** The audit cannot start: the endpoint does not serve the notary's chain and contract, or no EvidenceAnchor is there. */
 export class AuditSetupError extends Error {
   override name = "AuditSetupError";
 }
@@ -77,11 +89,21 @@ const LEDGER_LIST_LIMIT = 1000;
 
 export async function runAudit(options: RunAuditOptions): Promise<AuditReport> {
   const started = new Date();
-  const { db, chain, contract } = options;
+  const { db, chain, notary } = options;
+  const { chainId, contract } = notary;
+  const pinned = await checkNotaryChain(chain, notary);
+  if (pinned.status !== "pass") {
+    const seen =
+      pinned.expected === undefined ? "" : ` (the profile pins ${pinned.expected}; found ${pinned.actual})`;
+    throw new AuditSetupError(
+      `the chain endpoint is not the notary "${notary.name}"'s chain and contract as its profile pins them: ${pinned.message}${seen}`,
+    );
+  }
   const chainNextSeq = await chain.getNextSeq(contract);
   if (chainNextSeq === null) {
-    throw new AuditSetupError(`${contract} on chain ${options.chainId} is not an EvidenceAnchor contract`);
+    throw new AuditSetupError(`${contract} on chain ${chainId} is not an EvidenceAnchor contract`);
   }
+  const sources: BatchSources = { ...options, chainId, contract };
   const dbNextSeq = await nextSeq(db);
   const from = options.from ?? 0;
   const to = Math.min(options.to ?? dbNextSeq - 1, dbNextSeq - 1);
@@ -96,7 +118,7 @@ export async function runAudit(options: RunAuditOptions): Promise<AuditReport> {
     while (next < seqs.length) {
       const slot = next++;
       const seq = seqs[slot] as number;
-      const audit = await auditStoredBatch(options, seq);
+      const audit = await auditStoredBatch(sources, seq);
       batchFindings[slot] = audit.findings;
       for (const recordId of audit.shredded) shredded.push({ seq, recordId });
       records += audit.records;
@@ -131,7 +153,8 @@ export async function runAudit(options: RunAuditOptions): Promise<AuditReport> {
     startedAt: started.toISOString(),
     finishedAt: finished.toISOString(),
     durationMs,
-    chain: { chainId: options.chainId, contract, nextSeq: chainNextSeq },
+    notary: { name: notary.name, fingerprint: notaryFingerprint(notary) },
+    chain: { chainId, contract, nextSeq: chainNextSeq },
     databaseBatches: dbNextSeq,
     scope: { from, to, sample: options.sample ?? null, seed: options.seed, batches: seqs.length },
     pendingOlderThanSeconds: options.pendingOlderThanSeconds,
@@ -147,8 +170,11 @@ export async function runAudit(options: RunAuditOptions): Promise<AuditReport> {
   };
 }
 
+/** What one batch's audit reads: the options, and the notary's chain id and contract. */
+type BatchSources = RunAuditOptions & { chainId: number; contract: Hex };
+
 async function auditStoredBatch(
-  options: RunAuditOptions,
+  options: BatchSources,
   seq: number,
 ): Promise<{ findings: Finding[]; shredded: string[]; records: number }> {
   const [batch, anchor] = await Promise.all([
