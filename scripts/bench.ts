@@ -21,6 +21,8 @@ import { merklePart } from "./bench/merkle.ts";
 import type { BenchPart, PartResult } from "./bench/part.ts";
 import { proofsPart } from "./bench/proofs.ts";
 import { describeMachine, renderPart, renderRun, writeMarkdownSection } from "./bench/report.ts";
+import { steadyPart } from "./bench/steady.ts";
+import { walPart } from "./bench/wal.ts";
 
 const PARTS: BenchPart[] = [
   merklePart,
@@ -31,6 +33,8 @@ const PARTS: BenchPart[] = [
   proofsPart,
   auditPart,
   chainCostPart,
+  walPart,
+  steadyPart,
 ];
 const RESULTS_DIR = "bench-results";
 

@@ -22,8 +22,9 @@ import { type Config, ConfigError, loadDotEnv, parseConfig, redactUrl } from "./
 import type { Hex } from "./core/hex.ts";
 import { formatFingerprint, type NotaryProfile, notaryFingerprint } from "./core/notary-profile.ts";
 import { type Database, openDatabase } from "./db/database.ts";
+import { countPending } from "./db/log.ts";
 import { migrate } from "./db/migrate.ts";
-import { countPending } from "./db/records.ts";
+import { ensurePartitionsAhead } from "./db/partitions.ts";
 import { buildApp } from "./http/app.ts";
 import { Ingestor } from "./ingest/ingestor.ts";
 import { ApiKeyAuthenticator, ensureAdminKey } from "./keys/api-keys.ts";
@@ -141,6 +142,7 @@ export async function startService(config: Config, options: StartOptions = {}): 
     await chain.local?.close();
     throw error;
   }
+  await ensurePartitionsAhead(db);
   const adminKey = await ensureAdminKey(db, config.dataDir);
 
   let batcher: Batcher | undefined;

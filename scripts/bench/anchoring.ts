@@ -22,9 +22,9 @@ async function latencyPercentiles(
     `SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY ms) AS p50,
             percentile_cont(0.99) WITHIN GROUP (ORDER BY ms) AS p99,
             max(ms) AS max, count(DISTINCT seq) AS batches
-     FROM (SELECT r.seq, extract(epoch FROM b.anchored_at - r.received_at) * 1000 AS ms
-           FROM records r JOIN batches b ON b.seq = r.seq
-           WHERE r.id LIKE $1 AND b.state = 'anchored') t`,
+     FROM (SELECT b.seq, extract(epoch FROM b.anchored_at - e.received_at) * 1000 AS ms
+           FROM entries e JOIN batches b ON e.idx >= b.first_index AND e.idx < b.first_index + b.size
+           WHERE e.id LIKE $1 AND b.state = 'anchored') t`,
     [`${prefix}-%`],
   );
   if (row === undefined) throw new Error("no anchored records to measure");

@@ -21,6 +21,8 @@ export interface AutocannonJob {
 export interface AutocannonSummary {
   requestsPerSecond: number;
   requests: number;
+  /** Requests of the warm-up run before, not counted in the rest. */
+  warmupRequests: number;
   latencyMs: { p50: number; p90: number; p99: number; mean: number; max: number };
   non2xx: number;
   errors: number;
@@ -73,11 +75,12 @@ async function load(job: AutocannonJob, seconds: number, run: string): Promise<a
 
 const job = JSON.parse(process.argv[2] as string) as AutocannonJob;
 const tag = `${process.pid}-${Date.now()}`;
-if (job.warmupSeconds > 0) await load(job, job.warmupSeconds, `${tag}-w`);
+const warmup = job.warmupSeconds > 0 ? await load(job, job.warmupSeconds, `${tag}-w`) : undefined;
 const r = await load(job, job.durationSeconds, tag);
 const summary: AutocannonSummary = {
   requestsPerSecond: r.requests.average,
   requests: r.requests.total,
+  warmupRequests: warmup?.requests.total ?? 0,
   latencyMs: {
     p50: r.latency.p50,
     p90: r.latency.p90,

@@ -1,79 +1,22 @@
-// Part 3 (and 9): durable bulk ingest through POST /v1/records/batch, 10,000 records per call
+// Part 3 (and memory): durable bulk ingest through POST /v1/records/batch, 10,000 records per call
 // from several concurrent clients, each call answered 202 only after its rows are committed,
-// against a raw COPY of the very same rows (read back from the service's table) into a
-// scratch table with the same columns and indexes, the same number of connections and the
-// same rows per commit. Also: the service's peak RSS, and where the CPU time per record goes.
+// against a raw COPY of the very same rows (read back from the service's tables) into the
+// same tables, and into one table with an id primary key (copy.ts), with the same number of
+// connections and the same rows per commit. Also: the service's peak RSS, and where the CPU
+// time per record goes.
 
-import { Readable } from "node:stream";
-import { pipeline } from "node:stream/promises";
-import pg from "pg";
-import { from as copyFrom } from "pg-copy-streams";
 import { digestRecord } from "../../service/core/canonical.ts";
 import { toHex } from "../../service/core/hex.ts";
-import { hashLeaf, newSalt } from "../../service/core/leaf.ts";
-import { createPostgresSchema } from "../../test/helpers/postgres-schema.ts";
+import { assertIJson } from "../../service/core/i-json.ts";
+import { hashLeaf, newSalts } from "../../service/core/leaf.ts";
+import { type CopyChunk, type CopyTarget, copyChunks, copyTarget, readCopyChunks } from "./copy.ts";
 import { batchBodies, sendBodies } from "./load.ts";
 import { type BenchPart, fmtInt, fmtMiB, fmtMs, perSecond, target, timed } from "./part.ts";
 import { startProgress } from "./progress.ts";
-import { startBenchService } from "./service-process.ts";
+import { postgresCpuMs, startBenchService } from "./service-process.ts";
 
 const PER_CALL = 10_000;
 const CLIENTS = 4;
-
-/** The stored rows in COPY text format, `perChunk` rows per chunk (bytea as \\x hex). */
-async function readRowsAsCopyText(databaseUrl: string, perChunk: number): Promise<string[]> {
-  const client = new pg.Client({ connectionString: databaseUrl });
-  await client.connect();
-  try {
-    const { rows } = await client.query<{ id: string; d: string; s: string; l: string }>(
-      "SELECT id, encode(digest, 'hex') AS d, encode(salt, 'hex') AS s, encode(leaf, 'hex') AS l FROM records ORDER BY pos",
-    );
-    const chunks: string[] = [];
-    for (let i = 0; i < rows.length; i += perChunk) {
-      chunks.push(
-        rows
-          .slice(i, i + perChunk)
-          .map((r) => `${r.id}\t\\\\x${r.d}\t\\\\x${r.s}\t\\\\x${r.l}\n`)
-          .join(""),
-      );
-    }
-    return chunks;
-  } finally {
-    await client.end();
-  }
-}
-
-/** COPYs the chunks into `records_copy` (same columns and indexes as records), `clients` at once. */
-async function copyChunks(databaseUrl: string, chunks: readonly string[], clients: number): Promise<number> {
-  const connections = await Promise.all(
-    Array.from({ length: clients }, async () => {
-      const c = new pg.Client({ connectionString: databaseUrl });
-      await c.connect();
-      return c;
-    }),
-  );
-  try {
-    const [first] = connections;
-    await first?.query("CREATE TABLE records_copy (LIKE records INCLUDING ALL)");
-    let next = 0;
-    const { ms } = await timed(() =>
-      Promise.all(
-        connections.map(async (c) => {
-          while (next < chunks.length) {
-            const chunk = chunks[next++] as string;
-            await pipeline(
-              Readable.from([chunk]),
-              c.query(copyFrom("COPY records_copy (id, digest, salt, leaf) FROM STDIN")),
-            );
-          }
-        }),
-      ),
-    );
-    return ms;
-  } finally {
-    await Promise.all(connections.map((c) => c.end()));
-  }
-}
 
 /**
  * Single-thread CPU cost per record of the work the service does for one batch call, taken
@@ -85,12 +28,14 @@ function cpuPerRecord(body: string): Record<string, number> {
     const t0 = performance.now();
     const parsed = JSON.parse(body) as { records: Array<{ id: string; record: unknown }> };
     const t1 = performance.now();
-    const digests = parsed.records.map((r) => digestRecord(r.record));
+    assertIJson(body);
     const t2 = performance.now();
-    const salts = digests.map(() => newSalt());
+    const digests = parsed.records.map((r) => digestRecord(r.record));
     const t3 = performance.now();
-    const leaves = digests.map((d, i) => hashLeaf(salts[i] as Uint8Array, d));
+    const salts = newSalts(digests.length);
     const t4 = performance.now();
+    const leaves = digests.map((d, i) => hashLeaf(salts[i] as Uint8Array, d));
+    const t5 = performance.now();
     JSON.stringify({
       results: parsed.records.map((r, i) => ({
         id: r.id,
@@ -99,17 +44,22 @@ function cpuPerRecord(body: string): Record<string, number> {
         status: "pending",
       })),
     });
-    const t5 = performance.now();
+    const t6 = performance.now();
     const us = (ms: number) => (ms * 1000) / parsed.records.length;
     costs = {
       "JSON.parse": us(t1 - t0),
-      "digestRecord (JCS + SHA-256)": us(t2 - t1),
-      newSalt: us(t3 - t2),
-      hashLeaf: us(t4 - t3),
-      "answer (toHex + JSON.stringify)": us(t5 - t4),
+      "I-JSON check": us(t2 - t1),
+      "digestRecord (JCS + SHA-256)": us(t3 - t2),
+      newSalts: us(t4 - t3),
+      hashLeaf: us(t5 - t4),
+      "answer (toHex + JSON.stringify)": us(t6 - t5),
     };
   }
   return costs;
+}
+
+function usPerRecord(ms: number | null, records: number): string {
+  return ms === null ? "n/a" : `${((ms * 1000) / records).toFixed(1)} µs`;
 }
 
 export const ingestPart: BenchPart = {
@@ -121,48 +71,48 @@ export const ingestPart: BenchPart = {
     let apiMs: number;
     let created: number;
     let peakRss: number | null;
-    let chunks: string[];
+    let serviceCpuMs: number | null = null;
+    let postgresMs: number | null = null;
+    let chunks: CopyChunk[];
     try {
       const bodies = batchBodies("ingest", size, PER_CALL);
       log(`  ${bodies.length} calls of up to ${fmtInt(PER_CALL)} records, ${CLIENTS} concurrent clients`);
       const progress = startProgress("ingest", size, log);
+      const [cpuBefore, pgBefore] = [await service.cpuMs(), await postgresCpuMs()];
       const sent = await timed(() => sendBodies(service.url, service.key, bodies, CLIENTS, progress));
+      const [cpuAfter, pgAfter] = [await service.cpuMs(), await postgresCpuMs()];
+      if (cpuBefore !== null && cpuAfter !== null) serviceCpuMs = cpuAfter - cpuBefore;
+      if (pgBefore !== null && pgAfter !== null) postgresMs = pgAfter - pgBefore;
       progress.stop();
       apiMs = sent.ms;
       created = sent.value;
       peakRss = await service.peakRssBytes();
-      const [row] = await service.db.query<{ n: string }>("SELECT count(*) AS n FROM records");
+      const [row] = await service.db.query<{ n: string }>("SELECT count(*) AS n FROM entries");
       if (created !== size || Number(row?.n) !== size) {
         throw new Error(
           `expected ${size} records created and stored, got ${created} acknowledged, ${row?.n} stored`,
         );
       }
-      chunks = await readRowsAsCopyText(service.databaseUrl, PER_CALL);
+      chunks = await readCopyChunks(service.databaseUrl, 0, size, PER_CALL);
     } finally {
       await service.stop();
     }
     const cpu = cpuPerRecord(batchBodies("cpu", PER_CALL, PER_CALL)[0] as string);
 
-    // The raw COPY runs after the service has stopped, so nothing else competes with it.
-    const scratch = await createPostgresSchema(databaseUrl, "benchcopy");
-    let copyMs: number;
-    try {
-      const admin = new pg.Client({ connectionString: scratch.url });
-      await admin.connect();
-      // The same table definition as the service's (001_initial.sql), without the batches FK.
-      await admin.query(
-        "CREATE TABLE records (id text PRIMARY KEY, digest bytea NOT NULL, salt bytea, leaf bytea NOT NULL, received_at timestamptz NOT NULL DEFAULT now(), pos bigint GENERATED ALWAYS AS IDENTITY UNIQUE, seq bigint, leaf_index integer, UNIQUE (seq, leaf_index))",
-      );
-      await admin.query("CREATE INDEX records_pending ON records (pos) WHERE seq IS NULL");
-      await admin.end();
-      log(`  raw COPY of the same ${fmtInt(size)} rows`);
-      copyMs = await copyChunks(scratch.url, chunks, CLIENTS);
-    } finally {
-      await scratch.drop();
+    // The raw COPYs run after the service has stopped, so nothing else competes with them.
+    const copyMs: Record<CopyTarget, number> = { "same-tables": 0, "one-table": 0 };
+    for (const into of ["same-tables", "one-table"] as const) {
+      const scratch = await copyTarget(databaseUrl, into);
+      try {
+        log(`  raw COPY of the same ${fmtInt(size)} rows (${into})`);
+        copyMs[into] = await copyChunks(scratch.url, into, chunks, CLIENTS);
+      } finally {
+        await scratch.drop();
+      }
     }
-
+    const copyRate = perSecond(size, copyMs["same-tables"]);
+    const oneTableRate = perSecond(size, copyMs["one-table"]);
     const apiRate = perSecond(size, apiMs);
-    const copyRate = perSecond(size, copyMs);
     const cpuUs = Object.values(cpu).reduce((a, b) => a + b, 0);
     return {
       columns: ["path", "records", "connections × rows per commit", "time", "records/s"],
@@ -175,11 +125,18 @@ export const ingestPart: BenchPart = {
           fmtInt(apiRate),
         ],
         [
-          "raw COPY … FROM STDIN, same rows (pg-copy-streams)",
+          "raw COPY … FROM STDIN of the same rows into the same tables (entries, entry_ids)",
           fmtInt(size),
           `${CLIENTS} connections × ${fmtInt(PER_CALL)}`,
-          fmtMs(copyMs),
+          fmtMs(copyMs["same-tables"]),
           fmtInt(copyRate),
+        ],
+        [
+          "raw COPY of the same rows into one table with a primary key on the id",
+          fmtInt(size),
+          `${CLIENTS} connections × ${fmtInt(PER_CALL)}`,
+          fmtMs(copyMs["one-table"]),
+          fmtInt(oneTableRate),
         ],
         [
           "service peak RSS during the ingest (VmHWM)",
@@ -192,13 +149,13 @@ export const ingestPart: BenchPart = {
       targets: [
         target("bulk ingest ≥ 100,000 records/s", "≥ 100,000/s", `${fmtInt(apiRate)}/s`, apiRate >= 100_000),
         target(
-          "bulk ingest ≥ 0.5 × raw COPY",
+          "bulk ingest ≥ 0.5 × raw COPY of the same rows",
           "≥ 0.5",
-          `${(apiRate / copyRate).toFixed(2)}`,
+          `${(apiRate / copyRate).toFixed(2)} (into one table: ${(apiRate / oneTableRate).toFixed(2)})`,
           apiRate >= 0.5 * copyRate,
         ),
         target(
-          "peak RSS of the service (part 9)",
+          "peak RSS of the service (memory)",
           "report",
           peakRss === null ? "n/a" : fmtMiB(peakRss),
           null,
@@ -210,7 +167,8 @@ export const ingestPart: BenchPart = {
           .join(
             ", ",
           )}; ${cpuUs.toFixed(1)} µs in all, a ceiling of about ${fmtInt(1e6 / cpuUs)} records/s per core before any HTTP or database work.`,
-        "The service runs with its batcher and anchorer on, so sealing and anchoring the same records competes for the same 2 cores during the ingest; the raw COPY runs after the service has stopped. The load generator (this process) also shares the cores; its request bodies are serialized before the clock starts.",
+        `CPU time during the ingest, per record (from /proc): the service process ${usPerRecord(serviceCpuMs, size)} (HTTP, the work above, the group commits' encoding, sealing and anchoring; its JavaScript runs on one thread), PostgreSQL's processes ${usPerRecord(postgresMs, size)}; ${((apiMs * 1000) / size).toFixed(1)} µs of wall time per record, on 2 cores.`,
+        "The service runs with its batcher and anchorer on, so sealing and anchoring the same records competes for the same 2 cores during the ingest; the raw COPYs run after the service has stopped. The load generator (this process) also shares the cores; its request bodies are serialized before the clock starts.",
         "Peak RSS includes the in-process local chain (Hardhat EDR), as with `npm start`.",
       ],
       data: {
@@ -221,6 +179,9 @@ export const ingestPart: BenchPart = {
         apiRecordsPerSecond: apiRate,
         copyMs,
         copyRecordsPerSecond: copyRate,
+        oneTableCopyRecordsPerSecond: oneTableRate,
+        serviceCpuMs,
+        postgresCpuMs: postgresMs,
         peakRssBytes: peakRss,
         cpuPerRecordUs: cpu,
       },

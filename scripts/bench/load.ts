@@ -64,8 +64,8 @@ export async function sendBodies(
 
 async function countAnchored(db: Database, idPrefix: string): Promise<number> {
   const [row] = await db.query<{ n: string }>(
-    `SELECT count(*) AS n FROM records r JOIN batches b ON b.seq = r.seq
-     WHERE b.state = 'anchored' AND r.id LIKE $1`,
+    `SELECT count(*) AS n FROM entries e JOIN batches b ON e.idx >= b.first_index AND e.idx < b.first_index + b.size
+     WHERE b.state = 'anchored' AND e.id LIKE $1`,
     [`${idPrefix}-%`],
   );
   return Number(row?.n ?? 0);

@@ -1,20 +1,19 @@
 // Where the time of one proof goes, measured from the bench process on the same database:
-// the record-and-batch read, the audit-path read (one substring per level of the stored
-// tree), and the whole of readRecordEvidence (both reads plus buildBundle, which verifies
-// the bundle before it is handed out); each one call at a time, then the whole path with
-// as many calls in flight as the service's pool has connections.
+// the record-and-batch read alone, the same statement with the audit path (one substring per
+// level of the stored tree and the neighbouring leaf), and the whole of readRecordEvidence
+// (that statement plus buildBundle, which verifies the bundle before it is handed out); each
+// one call at a time, then the whole path with as many calls in flight as the service's pool
+// has connections.
 import { randomInt } from "node:crypto";
-import { auditPathPositions } from "../../service/core/merkle.ts";
-import { proofNodes } from "../../service/db/batches.ts";
 import type { Database } from "../../service/db/database.ts";
-import { getRecord } from "../../service/db/records.ts";
+import { getRecord, getRecordWithPath } from "../../service/db/records.ts";
 import { readRecordEvidence } from "../../service/evidence/record-evidence.ts";
 import { perSecond, timed } from "./part.ts";
 
 export interface ProofBreakdown {
   calls: number;
   getRecordMs: number;
-  proofNodesMs: number;
+  withPathMs: number;
   readRecordEvidenceMs: number;
   /** readRecordEvidence calls per second with `concurrency` in flight, over `concurrency` connections. */
   concurrentPerSecond: number;
@@ -29,18 +28,15 @@ export async function measureProofPath(
 ): Promise<ProofBreakdown> {
   const pick = () => ids[randomInt(ids.length)] as string;
   let getRecordMs = 0;
-  let proofNodesMs = 0;
+  let withPathMs = 0;
   let evidenceMs = 0;
   for (let i = 0; i < calls; i++) {
     const read = await timed(() => getRecord(db, pick()));
-    const row = read.value;
-    if (row?.seq == null || row.leafIndex === null || row.size === null)
-      throw new Error("a seeded record is not in a batch");
-    const { seq, leafIndex, size } = row;
-    const nodes = await timed(() => proofNodes(db, seq, auditPathPositions(leafIndex, size)));
+    if (read.value?.seq == null) throw new Error("a seeded record is not in a batch");
+    const nodes = await timed(() => getRecordWithPath(db, pick()));
     const whole = await timed(() => readRecordEvidence(db, pick()));
     getRecordMs += read.ms;
-    proofNodesMs += nodes.ms;
+    withPathMs += nodes.ms;
     evidenceMs += whole.ms;
   }
   let next = 0;
@@ -54,7 +50,7 @@ export async function measureProofPath(
   return {
     calls,
     getRecordMs: getRecordMs / calls,
-    proofNodesMs: proofNodesMs / calls,
+    withPathMs: withPathMs / calls,
     readRecordEvidenceMs: evidenceMs / calls,
     concurrentPerSecond: perSecond(calls * 2, concurrent.ms),
     concurrency,

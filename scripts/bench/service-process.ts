@@ -4,7 +4,7 @@
 // kernel (VmHWM), so it covers the whole life of the process.
 
 import type { ChildProcess } from "node:child_process";
-import { readFile, rm } from "node:fs/promises";
+import { readdir, readFile, rm } from "node:fs/promises";
 import { join } from "node:path";
 import { notaryProfilePath, readNotaryProfileFile } from "../../service/chain/notary-file.ts";
 import type { NotaryProfile } from "../../service/core/notary-profile.ts";
@@ -28,6 +28,8 @@ export interface BenchService {
   databaseUrl: string;
   /** Peak resident set size of the service process so far, in bytes (Linux /proc). */
   peakRssBytes(): Promise<number | null>;
+  /** CPU time (user + system) the service process has used so far, in ms (Linux /proc). */
+  cpuMs(): Promise<number | null>;
   stop(): Promise<void>;
 }
 
@@ -47,12 +49,70 @@ async function statusKb(pid: number, field: string): Promise<number | null> {
   }
 }
 
-/** With `profileDir`, the service runs under --cpu-prof and writes its profile there when it stops. */
-export async function startBenchService(databaseUrl: string, profileDir?: string): Promise<BenchService> {
-  const env: Record<string, string> =
-    profileDir === undefined ? {} : { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${profileDir}` };
-  const schema = await createPostgresSchema(databaseUrl, "bench");
-  const dataDir = await makeDataDir("en-bench-");
+/** CPU time (utime + stime) of process `pid` so far, in ms; null where /proc cannot tell. */
+export async function processCpuMs(pid: number): Promise<number | null> {
+  try {
+    const stat = await readFile(`/proc/${pid}/stat`, "utf8");
+    // Fields after the command name (which may hold spaces) start after the last ")".
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    const ticks = Number(fields[11]) + Number(fields[12]);
+    return Number.isFinite(ticks) ? ticks * 10 : null; // USER_HZ is 100 on Linux
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * CPU time of every PostgreSQL process on this machine so far, in ms (null where /proc cannot
+ * tell): a local server's share of a run is the difference. Processes that exit in between
+ * take their share with them, so read it around work whose sessions stay open.
+ */
+export async function postgresCpuMs(): Promise<number | null> {
+  try {
+    let total = 0;
+    for (const entry of await readdir("/proc")) {
+      if (!/^\d+$/.test(entry)) continue;
+      const stat = await readFile(`/proc/${entry}/stat`, "utf8").catch(() => "");
+      if (!stat.includes("(postgres)")) continue;
+      total += (await processCpuMs(Number(entry))) ?? 0;
+    }
+    return total;
+  } catch {
+    return null;
+  }
+}
+
+export interface BenchServiceOptions {
+  /** Run the service under --cpu-prof and write its profile here when it stops. */
+  profileDir?: string;
+  /** A schema (a URL reaching it) that already holds data; default a new scratch schema. Not dropped at stop. */
+  schema?: { url: string };
+  /** A data folder to use and keep (its local chain with it), e.g. for a second start on the same schema; default a new one, removed at stop. */
+  dataDir?: string;
+  /** More environment for the service. */
+  env?: Record<string, string>;
+}
+
+export async function startBenchService(
+  databaseUrl: string,
+  options: BenchServiceOptions = {},
+): Promise<BenchService> {
+  const { profileDir } = options;
+  const env: Record<string, string> = {
+    ...(profileDir === undefined ? {} : { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${profileDir}` }),
+    ...options.env,
+  };
+  const schema = options.schema
+    ? { url: options.schema.url, drop: async () => {} }
+    : await createPostgresSchema(databaseUrl, "bench");
+  if (options.schema) {
+    // A new data folder: let the service make its first admin key there again.
+    const existing = openPostgres(schema.url, { max: 1 });
+    await existing.exec("TRUNCATE api_keys").finally(() => existing.close());
+  }
+  const dataDir = options.dataDir ?? (await makeDataDir("en-bench-"));
+  const removeDataDir = () =>
+    options.dataDir === undefined ? rm(dataDir, { recursive: true, force: true }) : Promise.resolve();
   let started: Awaited<ReturnType<typeof startScript>>;
   try {
     started = await startScript(
@@ -70,7 +130,7 @@ export async function startBenchService(databaseUrl: string, profileDir?: string
     );
   } catch (error) {
     await schema.drop();
-    await rm(dataDir, { recursive: true, force: true });
+    await removeDataDir();
     throw error;
   }
   const out = started.output();
@@ -80,6 +140,7 @@ export async function startBenchService(databaseUrl: string, profileDir?: string
   const key = (await readFile(join(dataDir, "admin.key"), "utf8")).trim();
   const notary = await readNotaryProfileFile(notaryProfilePath(dataDir));
   if (notary === undefined) throw new Error(`the service wrote no notary profile in ${dataDir}`);
+  if (options.dataDir !== undefined) await rm(join(dataDir, "admin.key"), { force: true });
   const db = openPostgres(schema.url, { max: 4 });
   const pid = started.child.pid as number;
   return {
@@ -93,6 +154,7 @@ export async function startBenchService(databaseUrl: string, profileDir?: string
     db,
     databaseUrl: schema.url,
     peakRssBytes: () => statusKb(pid, "VmHWM"),
+    cpuMs: () => processCpuMs(pid),
     async stop() {
       const kill = setTimeout(() => started.child.kill("SIGKILL"), 60_000);
       const code = await stopProcess(started.child, "SIGTERM");
@@ -101,7 +163,7 @@ export async function startBenchService(databaseUrl: string, profileDir?: string
         console.error(`service exited with ${code} on SIGTERM:\n${started.output().slice(-2000)}`);
       await db.close();
       await schema.drop();
-      await rm(dataDir, { recursive: true, force: true });
+      await removeDataDir();
     },
   };
 }

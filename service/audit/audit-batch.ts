@@ -2,10 +2,12 @@
 // runner (run-audit.ts) reads the rows and the anchor; this file only recomputes and compares.
 //
 // Three sources must agree, and each disagreement names where it is:
-//   records   each row's leaf = SHA-256(0x00 || salt || digest) (leaf.ts), and the rows hold
-//             exactly the leaf indexes 0..size-1;
-//   the tree  the stored levels (what proofs are served from) are the RFC 6962 tree of those
-//             leaves, and its root is the batch's root;
+//   entries   each entry's leaf = SHA-256(0x00 || salt || digest) (leaf.ts), and the batch's
+//             range of the log [firstIndex, firstIndex + size) holds an entry at every index;
+//   the tree  the stored levels 1 and up (what proofs are served from) are the RFC 6962 tree
+//             of those leaves, and its root is the batch's root. Level 0 is not stored apart
+//             (the entries are the leaves), so a changed, swapped or replaced leaf shows as
+//             the stored level-1 node above it, and the audit names both records under it;
 //   the chain getAnchor(seq) holds the batch's root and size.
 // A record whose salt was deleted (crypto-shredded) cannot be recomputed by design; it is
 // reported as shredded, not as tampering, and its stored leaf still counts in the tree.
@@ -32,14 +34,15 @@ export interface StoredLeafRow {
   /** Null once crypto-shredded. */
   salt: Uint8Array | null;
   leaf: Uint8Array;
+  /** The entry's index minus the batch's first index. */
   leafIndex: number;
 }
 
 export interface BatchEvidence {
   batch: StoredBatch;
-  /** Every record row assigned to the batch. */
+  /** Every entry in the batch's range of the log. */
   rows: readonly StoredLeafRow[];
-  /** The stored tree levels, level 0 (the leaves) first; a missing level is an empty array. */
+  /** The stored tree: position l holds level l for l >= 1 (position 0, the leaves, is not stored); a missing level is an empty array. */
   levels: readonly Uint8Array[];
   /** The contract's getAnchor(seq); null when it holds none. */
   anchor: ChainAnchor | null;
@@ -66,7 +69,7 @@ export function auditBatch(evidence: BatchEvidence): BatchAudit {
       if (finding !== undefined) findings.push(finding);
     }
   }
-  const placed = placeRows(batch, evidence.rows, evidence.levels[0], findings);
+  const placed = placeRows(batch, evidence.rows, findings);
   const recordLeaves = concatLeaves(placed.ordered);
   if (recordLeaves.length === 0) {
     findings.push({
@@ -89,8 +92,8 @@ export function auditBatch(evidence: BatchEvidence): BatchAudit {
         actual: toHex(batch.root),
       });
     }
-    if (placed.exact && placed.level0Matches)
-      findings.push(...checkUpperLevels(batch.seq, tree.levels, evidence.levels));
+    if (placed.exact)
+      findings.push(...checkStoredLevels(batch.seq, tree.levels, evidence.levels, placed.ordered));
   }
   findings.push(...checkAnchor(evidence));
   return { seq: batch.seq, records: evidence.rows.length, shredded, findings };
@@ -122,17 +125,15 @@ function checkLeaf(seq: number, row: StoredLeafRow, salt: Uint8Array): Finding |
 }
 
 /**
- * Puts the rows in leaf order and checks that they hold exactly 0..size-1, each row's leaf
- * equal to the stored tree's leaf at its index. Returns the rows in index order (rows with an
- * impossible or taken index last, as stored), whether the indexes were exact, and whether
- * the stored leaf level equals the records' leaves.
+ * Puts the rows in leaf order and checks that they hold exactly 0..size-1. Returns the rows in
+ * index order (rows with an impossible or taken index last, as stored), and whether the
+ * indexes were exact.
  */
 function placeRows(
   batch: StoredBatch,
   rows: readonly StoredLeafRow[],
-  level0: Uint8Array | undefined,
   findings: Finding[],
-): { ordered: StoredLeafRow[]; exact: boolean; level0Matches: boolean } {
+): { ordered: StoredLeafRow[]; exact: boolean } {
   const bySlot: Array<StoredLeafRow | undefined> = new Array(batch.size);
   const extra: StoredLeafRow[] = [];
   for (const row of [...rows].sort((a, b) => a.leafIndex - b.leafIndex)) {
@@ -152,58 +153,43 @@ function placeRows(
         : `record ${row.id} claims leaf index ${row.leafIndex}, outside batch ${batch.seq} of ${batch.size} leaves: it was inserted or moved`,
     });
   }
-  const level0Shaped = level0 !== undefined && level0.length === batch.size * HASH_BYTES;
-  if (!level0Shaped) {
+  for (let index = 0; index < batch.size; index++) {
+    if (bySlot[index] !== undefined) continue;
     findings.push({
-      kind: "tree_node_mismatch",
+      kind: "record_missing",
       seq: batch.seq,
       recordId: null,
-      message: `the stored tree of batch ${batch.seq} has no leaf level of ${batch.size} leaves`,
-      expected: batch.size * HASH_BYTES,
-      actual: level0?.length ?? 0,
+      leafIndex: index,
+      message: `batch ${batch.seq} has no record at leaf index ${index}: it was deleted or moved`,
     });
   }
-  let level0Matches = level0Shaped;
-  for (let index = 0; index < batch.size; index++) {
-    const row = bySlot[index];
-    const treeLeaf = level0Shaped
-      ? (level0 as Uint8Array).subarray(index * HASH_BYTES, (index + 1) * HASH_BYTES)
-      : undefined;
-    if (row === undefined) {
-      level0Matches = false;
-      findings.push({
-        kind: "record_missing",
-        seq: batch.seq,
-        recordId: null,
-        leafIndex: index,
-        message: `batch ${batch.seq} has no record at leaf index ${index}${treeLeaf === undefined ? "" : ` (the stored tree's leaf there is ${toHex(treeLeaf)})`}: it was deleted or moved`,
-        ...(treeLeaf === undefined ? {} : { expected: toHex(treeLeaf) }),
-      });
-    } else if (treeLeaf !== undefined && !bytesEqual(treeLeaf, row.leaf)) {
-      level0Matches = false;
-      findings.push({
-        kind: "tree_leaf_mismatch",
-        seq: batch.seq,
-        recordId: row.id,
-        leafIndex: index,
-        message: `record ${row.id} at leaf index ${index} of batch ${batch.seq} is not the stored tree's leaf there: changed, swapped or moved`,
-        expected: toHex(treeLeaf),
-        actual: toHex(row.leaf),
-      });
-    }
-  }
   const ordered = [...bySlot.filter((row): row is StoredLeafRow => row !== undefined), ...extra];
-  return { ordered, exact: extra.length === 0 && ordered.length === batch.size, level0Matches };
+  return { ordered, exact: extra.length === 0 && ordered.length === batch.size };
 }
 
-/** Levels 1..top of the stored tree against the tree rebuilt from the same leaves. */
-function checkUpperLevels(
+/**
+ * Levels 1..top of the stored tree against the tree rebuilt from the records' leaves. Only the
+ * lowest level that differs is reported: everything above it differs as a consequence. At
+ * level 1, node j is the hash of leaves 2j and 2j+1, so both records are named.
+ */
+function checkStoredLevels(
   seq: number,
   rebuilt: readonly Uint8Array[],
   stored: readonly Uint8Array[],
+  records: readonly StoredLeafRow[],
 ): Finding[] {
-  const findings: Finding[] = [];
   const sizes = levelSizes(rebuilt[0] ? rebuilt[0].length / HASH_BYTES : 0);
+  const findings: Finding[] = [];
+  if (stored.length > sizes.length) {
+    findings.push({
+      kind: "tree_node_mismatch",
+      seq,
+      recordId: null,
+      message: `the stored tree of batch ${seq} has ${stored.length} levels, a tree of its size has ${sizes.length}`,
+      expected: sizes.length,
+      actual: stored.length,
+    });
+  }
   for (let level = 1; level < sizes.length; level++) {
     const want = rebuilt[level] as Uint8Array;
     const have = stored[level];
@@ -216,37 +202,52 @@ function checkUpperLevels(
         expected: want.length / HASH_BYTES,
         actual: (have?.length ?? 0) / HASH_BYTES,
       });
-      continue;
+      return findings;
     }
-    if (bytesEqual(want, have)) continue;
-    let index = 0;
-    while (
-      bytesEqual(
-        want.subarray(index * HASH_BYTES, (index + 1) * HASH_BYTES),
-        have.subarray(index * HASH_BYTES, (index + 1) * HASH_BYTES),
-      )
-    )
-      index++;
-    findings.push({
-      kind: "tree_node_mismatch",
-      seq,
-      recordId: null,
-      message: `node ${index} of level ${level} of the stored tree of batch ${seq} is not the hash of its children: proofs served from it are wrong`,
-      expected: toHex(want.subarray(index * HASH_BYTES, (index + 1) * HASH_BYTES)),
-      actual: toHex(have.subarray(index * HASH_BYTES, (index + 1) * HASH_BYTES)),
-    });
-  }
-  if (stored.length > sizes.length) {
-    findings.push({
-      kind: "tree_node_mismatch",
-      seq,
-      recordId: null,
-      message: `the stored tree of batch ${seq} has ${stored.length} levels, a tree of its size has ${sizes.length}`,
-      expected: sizes.length,
-      actual: stored.length,
-    });
+    const differing = differingNodes(want, have);
+    if (differing.length === 0) continue;
+    if (level === 1) {
+      for (const node of differing) {
+        for (const record of records.slice(2 * node, 2 * node + 2)) {
+          findings.push({
+            kind: "tree_leaf_mismatch",
+            seq,
+            recordId: record.id,
+            leafIndex: record.leafIndex,
+            message: `the stored tree node above leaves ${2 * node} and ${2 * node + 1} of batch ${seq} is not their hash: record ${record.id} at leaf ${record.leafIndex}, or its neighbour, was changed, swapped or replaced`,
+            expected: toHex(nodeOf(want, node)),
+            actual: toHex(nodeOf(have, node)),
+          });
+        }
+      }
+    } else {
+      const index = differing[0] as number;
+      findings.push({
+        kind: "tree_node_mismatch",
+        seq,
+        recordId: null,
+        message: `node ${index} of level ${level} of the stored tree of batch ${seq} is not the hash of its children: proofs served from it are wrong`,
+        expected: toHex(nodeOf(want, index)),
+        actual: toHex(nodeOf(have, index)),
+      });
+    }
+    return findings;
   }
   return findings;
+}
+
+function nodeOf(level: Uint8Array, index: number): Uint8Array {
+  return level.subarray(index * HASH_BYTES, (index + 1) * HASH_BYTES);
+}
+
+/** Indexes of the 32-byte nodes where two equally long levels differ. */
+function differingNodes(a: Uint8Array, b: Uint8Array): number[] {
+  if (bytesEqual(a, b)) return [];
+  const nodes: number[] = [];
+  for (let i = 0; i < a.length / HASH_BYTES; i++) {
+    if (!bytesEqual(nodeOf(a, i), nodeOf(b, i))) nodes.push(i);
+  }
+  return nodes;
 }
 
 function checkAnchor(evidence: BatchEvidence): Finding[] {

@@ -2,6 +2,8 @@
 // on every audit, whatever range or sample of batches is re-verified, because they are cheap:
 //   - batches are dense from seq 0 in the database, and the contract holds no seq the
 //     database lacks (its seqs are dense by construction: anchor() takes only nextSeq);
+//   - each batch's range of the log starts where the previous one ended, so every sealed
+//     entry is in exactly one batch, and no entry lies past the end of the log;
 //   - every sealed batch is anchored, within a grace period (the anchorer may be busy);
 //   - no record stays pending longer than that period.
 import type { Finding } from "./findings.ts";
@@ -11,6 +13,10 @@ export interface LedgerState {
   dbNextSeq: number;
   /** Seqs below dbNextSeq with no batch row (at most a bounded number of them). */
   missingSeqs: readonly number[];
+  /** Batches whose range does not start where the previous seq's ended (a bounded number of them). */
+  misplacedBatches: ReadonlyArray<{ seq: number; firstIndex: number; expectedFirstIndex: number }>;
+  /** Entries at or past the log's next index (a bounded number of them). */
+  entriesPastEnd: ReadonlyArray<{ index: number; id: string }>;
   /** The contract's nextSeq(). */
   chainNextSeq: number;
   /** Batches not recorded as anchored. */
@@ -36,6 +42,28 @@ export function auditLedger(state: LedgerState): Finding[] {
       seq,
       recordId: null,
       message: `the database has batches up to seq ${state.dbNextSeq - 1} but none with seq ${seq}: it was deleted`,
+    });
+  }
+  for (const batch of state.misplacedBatches) {
+    findings.push({
+      kind: "batch_range_mismatch",
+      seq: batch.seq,
+      recordId: null,
+      message:
+        batch.firstIndex > batch.expectedFirstIndex
+          ? `batch ${batch.seq} starts at index ${batch.firstIndex}, but the batch before it ends at ${batch.expectedFirstIndex}: the entries between are in no batch`
+          : `batch ${batch.seq} starts at index ${batch.firstIndex}, inside the batch before it (which ends at ${batch.expectedFirstIndex}): entries are in two batches`,
+      expected: batch.expectedFirstIndex,
+      actual: batch.firstIndex,
+    });
+  }
+  for (const entry of state.entriesPastEnd) {
+    findings.push({
+      kind: "record_unexpected",
+      seq: null,
+      recordId: entry.id,
+      leafIndex: entry.index,
+      message: `record ${entry.id} sits at index ${entry.index}, past the end of the log: no group commit wrote it`,
     });
   }
   const unknown = state.chainNextSeq - state.dbNextSeq;

@@ -1,15 +1,15 @@
 // What an audit can find. Each finding names the batch (seq) and, where one is involved,
-// the record: by id, or by leaf index and leaf hash when the record row itself is gone.
+// the record: by id, or by leaf index when the record's entry itself is gone.
 import type { Hex } from "../core/hex.ts";
 
 export type FindingKind =
   /** A record's stored leaf is not SHA-256(0x00 || salt || digest): its digest, salt or leaf was changed. */
   | "leaf_mismatch"
-  /** The batch has no record at this leaf index: a record was deleted (or moved out). */
+  /** The batch's range of the log has no entry at this leaf index: a record was deleted (or moved out). */
   | "record_missing"
-  /** A record claims a leaf index outside 0..size-1, or one another record holds: inserted or moved. */
+  /** An entry where none can be: past the end of the log, or outside its batch. Inserted or moved. */
   | "record_unexpected"
-  /** A record's leaf differs from the stored tree's leaf at its index: changed, swapped or moved. */
+  /** The stored tree node above this record's leaf is not the hash of it and its neighbour: one of them changed, swapped or replaced. */
   | "tree_leaf_mismatch"
   /** The stored tree (served in proofs) is not the tree of its own leaves, or is missing a level. */
   | "tree_node_mismatch"
@@ -27,6 +27,8 @@ export type FindingKind =
   | "batch_not_anchored"
   /** A seq below the highest stored one has no batch: batches must be dense from 0. */
   | "batch_missing"
+  /** A batch's range of the log does not start where the previous batch's ended: entries left out of every batch, or in two. */
+  | "batch_range_mismatch"
   /** The contract holds an anchor for a seq the database has no batch for. */
   | "unknown_onchain_batch"
   /** A record has been pending (not in any batch) longer than the threshold. */

@@ -15,12 +15,13 @@ import { type NotaryProfile, notaryFingerprint } from "../core/notary-profile.ts
 import type { ChainAnchor } from "../core/verify.ts";
 import {
   batchLeafRows,
-  batchLevels,
   databaseNow,
+  entriesPastEnd,
+  misplacedBatches,
   missingBatchSeqs,
   stalePendingRecords,
 } from "../db/audit-reads.ts";
-import { batchesToAnchor, getBatch, nextSeq } from "../db/batches.ts";
+import { batchesToAnchor, getBatch, nextSeq, storedLevels } from "../db/batches.ts";
 import type { Queryable } from "../db/database.ts";
 import { auditBatch } from "./audit-batch.ts";
 import { auditLedger } from "./audit-ledger.ts";
@@ -133,6 +134,8 @@ export async function runAudit(options: RunAuditOptions): Promise<AuditReport> {
   const ledgerFindings = auditLedger({
     dbNextSeq,
     missingSeqs: await missingBatchSeqs(db, LEDGER_LIST_LIMIT),
+    misplacedBatches: await misplacedBatches(db, LEDGER_LIST_LIMIT),
+    entriesPastEnd: await entriesPastEnd(db, LEDGER_LIST_LIMIT),
     chainNextSeq,
     unanchored: await batchesToAnchor(db),
     stalePending: stale.records,
@@ -174,16 +177,18 @@ async function auditStoredBatch(
   options: BatchSources,
   seq: number,
 ): Promise<{ findings: Finding[]; shredded: string[]; records: number }> {
-  const [batch, rows, levels, anchor] = await Promise.all([
+  const [batch, anchor] = await Promise.all([
     getBatch(options.db, seq),
-    batchLeafRows(options.db, seq),
-    batchLevels(options.db, seq),
     options.chain.getAnchor(options.contract, seq),
   ]);
   if (batch === null) {
-    const message = `the database has no batch with seq ${seq}${rows.length > 0 ? `, yet ${rows.length} records name it` : ""}`;
+    const message = `the database has no batch with seq ${seq}`;
     return { findings: [{ kind: "batch_missing", seq, recordId: null, message }], shredded: [], records: 0 };
   }
+  const [rows, levels] = await Promise.all([
+    batchLeafRows(options.db, batch),
+    storedLevels(options.db, batch.firstIndex),
+  ]);
   return auditBatch({
     batch,
     rows,

@@ -1,7 +1,9 @@
 // Seals a batch when MAX_BATCH records are pending or BATCH_INTERVAL_MS has passed,
-// whichever comes first. Runs only in the process that holds the leader lock.
+// whichever comes first, and keeps the log's next partition made ahead of need. Runs only in
+// the process that holds the leader lock.
 import { BackgroundLoop } from "../background-loop.ts";
 import type { Database } from "../db/database.ts";
+import { ensurePartitionsAhead } from "../db/partitions.ts";
 import type { Logger } from "../logger.ts";
 import { type SealedBatch, sealBatch } from "./seal-batch.ts";
 
@@ -33,8 +35,9 @@ export class Batcher extends BackgroundLoop {
           if (sealed === null) break;
           log.debug({ seq: sealed.seq, size: sealed.size }, "sealed batch");
           this.options.onSealed?.(sealed);
-          if (sealed.size < maxBatch || this.stopped) break;
+          if (!sealed.morePending || this.stopped) break;
         }
+        await ensurePartitionsAhead(db);
       } catch (error) {
         log.error({ err: error }, "sealing failed; will retry");
         this.options.onError?.(error);

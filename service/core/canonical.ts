@@ -4,16 +4,19 @@
 //
 // JCS fixes one byte sequence per JSON value: object members sorted by their keys' UTF-16
 // code units, no whitespace, numbers in ECMAScript Number.prototype.toString form (so 1e21
-// is "1e+21", -0 is "0") and minimal string escapes. The `canonicalize` package does the
-// serializing. It follows JSON.stringify for values JSON cannot hold (it drops undefined,
-// calls toJSON, turns a Date into a string), and those would give a digest of something
-// other than what the caller meant, so we walk the value first and refuse anything that is
-// not plain JSON (RFC 8785 section 3.1 requires I-JSON: finite numbers, well-formed Unicode).
+// is "1e+21", -0 is "0") and minimal string escapes: for a number and a well-formed string,
+// exactly what JSON.stringify writes (RFC 8785 section 3.2.2). So one walk both refuses
+// anything that is not plain JSON (RFC 8785 section 3.1 requires I-JSON: finite numbers,
+// well-formed Unicode; and a Date, a Map, undefined or a toJSON method would give a digest of
+// something other than what the caller meant) and writes the JCS text. The `canonicalize`
+// package, the reference implementation's port, is the oracle the tests compare it with
+// (test/core/canonical.test.ts); a separate validating walk before it cost as much as the
+// serializing.
 //
-// Pure: no node: imports, so the same code runs in the verify page of a browser.
-import { sha256 } from "@noble/hashes/sha2.js";
-import serializeJcs from "canonicalize";
+// Pure: no node: imports, so the same code runs in the verify page of a browser (the SHA-256
+// is the platform's, platform.ts).
 import { InvalidArgumentError } from "./errors.ts";
+import { sha256 } from "./platform.ts";
 
 export type JsonValue = null | boolean | number | string | JsonValue[] | JsonObject;
 export interface JsonObject {
@@ -24,15 +27,23 @@ export interface JsonObject {
 export const MAX_DEPTH = 256;
 
 const encoder = new TextEncoder();
-// With the u flag a surrogate pair is one code point, so this matches only unpaired halves.
-const LONE_SURROGATE = /\p{Surrogate}/u;
 
 /** UTF-8 JCS bytes of `record`, which must be a plain JSON object. */
 export function canonicalize(record: unknown): Uint8Array {
-  assertJsonObject(record);
-  const text = serializeJcs(record);
-  if (text === undefined) throw notCanonicalizable("$", "JCS produced no output");
-  return encoder.encode(text);
+  return encoder.encode(canonicalText(record));
+}
+
+/** The JCS text of `record`, which must be a plain JSON object. */
+export function canonicalText(record: unknown): string {
+  if (!isPlainObject(record)) {
+    throw notCanonicalizable("$", `a record must be a JSON object, got ${describe(record)}`);
+  }
+  try {
+    return serialize(record, []);
+  } catch (error) {
+    if (!(error instanceof NotJson)) throw error;
+    throw notCanonicalizable(`$${error.segments.reverse().join("")}`, error.problem);
+  }
 }
 
 /** SHA-256 of the JCS bytes of `record` (32 bytes). */
@@ -45,53 +56,71 @@ export function digestCanonical(jcs: Uint8Array): Uint8Array {
   return sha256(jcs);
 }
 
-/** Throws InvalidArgumentError (code `record_not_canonicalizable`) unless `value` is a plain JSON object. */
-export function assertJsonObject(value: unknown): asserts value is JsonObject {
-  if (!isPlainObject(value)) {
-    throw notCanonicalizable("$", `a record must be a JSON object, got ${describe(value)}`);
+/** Where a value fails: its path is built on the way out, so a value that passes builds none. */
+class NotJson {
+  readonly problem: string;
+  readonly segments: string[] = [];
+  constructor(problem: string) {
+    this.problem = problem;
   }
-  assertJsonValue(value, "$", 0, new Set());
 }
 
-function assertJsonValue(value: unknown, path: string, depth: number, ancestors: Set<object>): void {
+/** The JCS text of `value`. `ancestors`: the objects and arrays above it, outermost first. */
+function serialize(value: unknown, ancestors: object[]): string {
   switch (typeof value) {
     case "string":
-      if (LONE_SURROGATE.test(value)) throw notCanonicalizable(path, "string contains a lone surrogate");
-      return;
+      if (!value.isWellFormed()) throw new NotJson("string contains a lone surrogate");
+      return JSON.stringify(value);
     case "boolean":
-      return;
+      return value ? "true" : "false";
     case "number":
-      if (!Number.isFinite(value)) throw notCanonicalizable(path, `${value} is not a finite number`);
-      return;
+      if (!Number.isFinite(value)) throw new NotJson(`${value} is not a finite number`);
+      return JSON.stringify(value);
     case "object":
       break;
     default:
-      throw notCanonicalizable(path, `${describe(value)} has no JSON form`);
+      throw new NotJson(`${describe(value)} has no JSON form`);
   }
-  if (value === null) return;
-  if (depth >= MAX_DEPTH) throw notCanonicalizable(path, `nested deeper than ${MAX_DEPTH} levels`);
-  if (ancestors.has(value)) throw notCanonicalizable(path, "circular reference");
-  ancestors.add(value);
+  if (value === null) return "null";
+  if (ancestors.includes(value)) throw new NotJson("circular reference");
+  if (ancestors.length >= MAX_DEPTH) throw new NotJson(`nested deeper than ${MAX_DEPTH} levels`);
+  ancestors.push(value);
+  let text: string;
   if (Array.isArray(value)) {
     if (Object.getPrototypeOf(value) !== Array.prototype) {
-      throw notCanonicalizable(path, `${describe(value)} is not a plain array`);
+      throw new NotJson(`${describe(value)} is not a plain array`);
     }
+    text = "[";
     for (let i = 0; i < value.length; i++) {
-      // A hole reads as undefined and is refused like one.
-      assertJsonValue(value[i], `${path}[${i}]`, depth + 1, ancestors);
+      try {
+        // A hole reads as undefined and is refused like one.
+        text += (i === 0 ? "" : ",") + serialize(value[i], ancestors);
+      } catch (error) {
+        if (error instanceof NotJson) error.segments.push(`[${i}]`);
+        throw error;
+      }
     }
+    text += "]";
   } else {
-    if (!isPlainObject(value)) throw notCanonicalizable(path, `${describe(value)} is not a plain object`);
-    if (Object.getOwnPropertySymbols(value).length > 0) {
-      throw notCanonicalizable(path, "object has symbol keys");
+    if (!isPlainObject(value)) throw new NotJson(`${describe(value)} is not a plain object`);
+    if (Object.getOwnPropertySymbols(value).length > 0) throw new NotJson("object has symbol keys");
+    // The default sort compares UTF-16 code units: the order JCS requires.
+    const keys = Object.keys(value).sort();
+    text = "{";
+    for (let i = 0; i < keys.length; i++) {
+      const key = keys[i] as string;
+      try {
+        if (!key.isWellFormed()) throw new NotJson("key contains a lone surrogate");
+        text += `${i === 0 ? "" : ","}${JSON.stringify(key)}:${serialize((value as Record<string, unknown>)[key], ancestors)}`;
+      } catch (error) {
+        if (error instanceof NotJson) error.segments.push(`[${JSON.stringify(key)}]`);
+        throw error;
+      }
     }
-    for (const [key, child] of Object.entries(value)) {
-      const childPath = `${path}[${JSON.stringify(key)}]`;
-      if (LONE_SURROGATE.test(key)) throw notCanonicalizable(childPath, "key contains a lone surrogate");
-      assertJsonValue(child, childPath, depth + 1, ancestors);
-    }
+    text += "}";
   }
-  ancestors.delete(value);
+  ancestors.pop();
+  return text;
 }
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {

@@ -1,5 +1,5 @@
 // One hex type at every boundary: 0x-prefixed, lowercase. Bytes are Uint8Array inside.
-import { bytesToHex as nobleBytesToHex, hexToBytes as nobleHexToBytes } from "@noble/hashes/utils.js";
+import { bytesToHex, hexToBytes } from "./platform.ts";
 
 export type Hex = `0x${string}`;
 
@@ -12,10 +12,10 @@ export function isHex(value: unknown, byteLength?: number): value is Hex {
 }
 
 export function toHex(bytes: Uint8Array): Hex {
-  return `0x${nobleBytesToHex(bytes)}`;
+  return `0x${bytesToHex(bytes)}`;
 }
 
 /** Requires `isHex(hex)`. */
 export function fromHex(hex: Hex): Uint8Array {
-  return nobleHexToBytes(hex.slice(2));
+  return hexToBytes(hex.slice(2));
 }

@@ -9,7 +9,6 @@
 // and lets a proof be read from stored levels with one node per level: O(log n).
 //
 // Nodes are 32 bytes. A level is one Uint8Array of `count * 32` bytes.
-import { sha256 } from "@noble/hashes/sha2.js";
 import { InvalidArgumentError } from "./errors.ts";
 import { NodeHasher } from "./node-hasher.ts";
 
@@ -32,14 +31,12 @@ export function levelSizes(size: number): number[] {
   return sizes;
 }
 
-const nodeInput = new Uint8Array(1 + 2 * HASH_BYTES);
-nodeInput[0] = 0x01;
+// One scratch hasher for the module: hashChildren runs to completion without yielding.
+const childrenHasher = new NodeHasher();
 
-/** SHA-256(0x01 || left || right). */
+/** SHA-256(0x01 || left || right). Requires two 32-byte nodes. */
 export function hashChildren(left: Uint8Array, right: Uint8Array): Uint8Array {
-  nodeInput.set(left, 1);
-  nodeInput.set(right, 1 + HASH_BYTES);
-  return sha256(nodeInput);
+  return childrenHasher.hash(left, right);
 }
 
 /** Builds the tree above `leaves`: either one array of `n * 32` bytes, or n arrays of 32 bytes. */

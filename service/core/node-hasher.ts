@@ -1,26 +1,62 @@
-// SHA-256(0x01 || left || right) for a whole tree level without a single allocation per node.
+// SHA-256 of the 65-byte inputs of an RFC 6962 tree, 0x00 || salt || digest for a leaf and
+// 0x01 || left || right for a node, without a single allocation per hash.
 //
-// The node input is always 65 bytes, so its padded message is always two 64-byte blocks whose
-// second block is constant but for its first byte. We drive the compression function of
-// @noble/hashes (the same library, pinned; tests cross-check every root against merkletreejs
-// and the RFC 6962 reference roots) directly on one reused buffer, instead of calling
-// sha256() per node, which allocates a hasher, a padding buffer and an output array each time.
-// Pure: no node: imports, so the verification page runs the same code.
+// A 65-byte input always pads to two 64-byte blocks whose second block is constant but for
+// its first byte. We drive the compression function of @noble/hashes (the same library,
+// pinned; tests cross-check every root against merkletreejs and the RFC 6962 reference roots,
+// and every leaf against node:crypto) directly on one reused buffer, instead of calling a
+// general sha256() per input, which allocates a hasher, a padding buffer and an output array
+// each time (node:crypto's one-shot call costs more than the two compressions, in its
+// crossing into native code). Pure: no node: imports, so the verification page runs the
+// same code.
 import { _SHA256 } from "@noble/hashes/sha2.js";
 
-const NODE_INPUT_BYTES = 65;
+const INPUT_BYTES = 65;
 
-export class NodeHasher extends _SHA256 {
+/** SHA-256(prefix || a || b) of two 32-byte inputs: a leaf with prefix 0x00, a node with 0x01. */
+export class Sha256Of65 extends _SHA256 {
   private readonly iv: [number, number, number, number, number, number, number, number];
-  private readonly nodeBlocks = new Uint8Array(128);
-  private readonly nodeView = new DataView(this.nodeBlocks.buffer);
+  protected readonly input65 = new Uint8Array(128);
+  private readonly view65 = new DataView(this.input65.buffer);
 
-  constructor() {
+  constructor(prefix: 0x00 | 0x01) {
     super();
     this.iv = this.get();
-    this.nodeBlocks[0] = 0x01;
-    this.nodeBlocks[NODE_INPUT_BYTES] = 0x80; // padding starts right after the message
-    this.nodeView.setUint32(124, NODE_INPUT_BYTES * 8, false); // message length in bits
+    this.input65[0] = prefix;
+    this.input65[INPUT_BYTES] = 0x80; // padding starts right after the message
+    this.view65.setUint32(124, INPUT_BYTES * 8, false); // message length in bits
+  }
+
+  /** Requires two 32-byte inputs. */
+  hash(a: Uint8Array, b: Uint8Array): Uint8Array {
+    this.input65.set(a, 1);
+    this.input65.set(b, 33);
+    const out = new Uint8Array(32);
+    this.compressInto(new DataView(out.buffer), 0);
+    return out;
+  }
+
+  /** Hashes the 64 bytes now at input65[1..65) (after the prefix) into `out` at byte `offset`. */
+  protected compressInto(out: DataView, offset: number): void {
+    const iv = this.iv;
+    this.set(iv[0], iv[1], iv[2], iv[3], iv[4], iv[5], iv[6], iv[7]);
+    this.process(this.view65, 0);
+    this.process(this.view65, 64);
+    out.setUint32(offset, this.A, false);
+    out.setUint32(offset + 4, this.B, false);
+    out.setUint32(offset + 8, this.C, false);
+    out.setUint32(offset + 12, this.D, false);
+    out.setUint32(offset + 16, this.E, false);
+    out.setUint32(offset + 20, this.F, false);
+    out.setUint32(offset + 24, this.G, false);
+    out.setUint32(offset + 28, this.H, false);
+  }
+}
+
+/** SHA-256(0x01 || left || right), for whole tree levels. */
+export class NodeHasher extends Sha256Of65 {
+  constructor() {
+    super(0x01);
   }
 
   /**
@@ -28,22 +64,10 @@ export class NodeHasher extends _SHA256 {
    * i of `to`, starting at node 0 of both.
    */
   hashPairs(from: Uint8Array, to: Uint8Array, count: number): void {
-    const { nodeBlocks: blocks, nodeView: view, iv } = this;
     const out = new DataView(to.buffer, to.byteOffset, to.byteLength);
     for (let i = 0; i < count; i++) {
-      blocks.set(from.subarray(i * 64, i * 64 + 64), 1);
-      this.set(iv[0], iv[1], iv[2], iv[3], iv[4], iv[5], iv[6], iv[7]);
-      this.process(view, 0);
-      this.process(view, 64);
-      const o = i * 32;
-      out.setUint32(o, this.A, false);
-      out.setUint32(o + 4, this.B, false);
-      out.setUint32(o + 8, this.C, false);
-      out.setUint32(o + 12, this.D, false);
-      out.setUint32(o + 16, this.E, false);
-      out.setUint32(o + 20, this.F, false);
-      out.setUint32(o + 24, this.G, false);
-      out.setUint32(o + 28, this.H, false);
+      this.input65.set(from.subarray(i * 64, i * 64 + 64), 1);
+      this.compressInto(out, i * 32);
     }
   }
 }

@@ -1,9 +1,10 @@
-// Read-only queries for the audit (scripts/audit.ts): whole batches as stored, and the
-// ledger-wide facts (seq gaps, stale pending records). Nothing here writes.
+// Read-only queries for the audit (scripts/audit.ts): a batch's entries as stored, and the
+// ledger-wide facts (seq gaps, batch ranges that do not follow on, entries past the end of
+// the log, stale pending records). Nothing here writes.
 import type { Queryable } from "./database.ts";
 
-export const hasNotarySchemaSql = `SELECT to_regclass('records') IS NOT NULL AND to_regclass('batches') IS NOT NULL
-  AND to_regclass('batch_levels') IS NOT NULL AS ok`;
+export const hasNotarySchemaSql = `SELECT to_regclass('entries') IS NOT NULL AND to_regclass('entry_ids') IS NOT NULL
+  AND to_regclass('batches') IS NOT NULL AND to_regclass('batch_levels') IS NOT NULL AS ok`;
 
 /** True when the database holds the service's tables (migrations have run). */
 export async function hasNotarySchema(q: Queryable): Promise<boolean> {
@@ -19,30 +20,17 @@ export async function databaseNow(q: Queryable): Promise<Date> {
   return rows[0]?.now ?? new Date();
 }
 
-export const batchLeafRowsSql = `SELECT id, digest, salt, leaf, leaf_index AS "leafIndex"
-FROM records WHERE seq = $1 ORDER BY leaf_index`;
+export const batchLeafRowsSql = `SELECT id, digest, salt, leaf, idx - $1::bigint AS "leafIndex"
+FROM entries WHERE idx >= $1 AND idx < $1::bigint + $2 ORDER BY idx`;
 
-/** Every record row assigned to batch `seq`, in leaf order. */
+/** Every entry in the batch's range of the log, in leaf order. */
 export async function batchLeafRows(
   q: Queryable,
-  seq: number,
+  batch: { firstIndex: number; size: number },
 ): Promise<
   Array<{ id: string; digest: Uint8Array; salt: Uint8Array | null; leaf: Uint8Array; leafIndex: number }>
 > {
-  return q.query(batchLeafRowsSql, [seq]);
-}
-
-export const batchLevelsSql = "SELECT level, nodes FROM batch_levels WHERE seq = $1 ORDER BY level";
-
-/** The stored tree of batch `seq`, level 0 first; a missing level is an empty array. */
-export async function batchLevels(q: Queryable, seq: number): Promise<Uint8Array[]> {
-  const rows = await q.query<{ level: number; nodes: Uint8Array }>(batchLevelsSql, [seq]);
-  const levels: Uint8Array[] = [];
-  for (const row of rows) {
-    while (levels.length < row.level) levels.push(new Uint8Array(0));
-    levels.push(row.nodes);
-  }
-  return levels;
+  return q.query(batchLeafRowsSql, [batch.firstIndex, batch.size]);
 }
 
 export const missingBatchSeqsSql = `SELECT s.seq FROM generate_series(0, (SELECT max(seq) FROM batches)) AS s(seq)
@@ -56,10 +44,42 @@ export async function missingBatchSeqs(q: Queryable, limit: number): Promise<num
   return rows.map((row) => row.seq);
 }
 
-export const stalePendingSql = `SELECT id, received_at AS "receivedAt", count(*) OVER () AS total
-FROM records
-WHERE seq IS NULL AND received_at < now() - make_interval(secs => $1)
-ORDER BY pos
+export const misplacedBatchesSql = `SELECT seq, "firstIndex", "expectedFirstIndex" FROM (
+  SELECT seq, first_index AS "firstIndex",
+    coalesce(lag(first_index + size) OVER (ORDER BY seq), 0) AS "expectedFirstIndex"
+  FROM batches
+) b
+WHERE "firstIndex" <> "expectedFirstIndex"
+ORDER BY seq
+LIMIT $1`;
+
+/** Batches (at most `limit`) whose range does not start where the previous seq's ended. */
+export async function misplacedBatches(
+  q: Queryable,
+  limit: number,
+): Promise<Array<{ seq: number; firstIndex: number; expectedFirstIndex: number }>> {
+  return q.query(misplacedBatchesSql, [limit]);
+}
+
+export const entriesPastEndSql = `SELECT e.idx AS "index", e.id FROM entries e, log_state l
+WHERE e.idx >= l.next_index
+ORDER BY e.idx
+LIMIT $1`;
+
+/** Entries (at most `limit`) at or past the log's next index: no group commit wrote them. */
+export async function entriesPastEnd(
+  q: Queryable,
+  limit: number,
+): Promise<Array<{ index: number; id: string }>> {
+  return q.query(entriesPastEndSql, [limit]);
+}
+
+export const stalePendingSql = `SELECT e.id, e.received_at AS "receivedAt", count(*) OVER () AS total
+FROM entries e, log_state l
+WHERE e.idx >= coalesce((SELECT b.first_index + b.size FROM batches b ORDER BY b.first_index DESC LIMIT 1), 0)
+  AND e.idx < l.next_index
+  AND e.received_at < now() - make_interval(secs => $1)
+ORDER BY e.idx
 LIMIT $2`;
 
 /** The oldest pending records received over `olderThanSeconds` ago (at most `limit`), and how many there are. */

@@ -1,15 +1,18 @@
-// Queries on `batches` and `batch_levels`. A batch is a sealed RFC 6962 tree: its root and
-// size, its anchoring state (sealed -> sent -> anchored), and every level of the tree stored
-// whole (count * 32 bytes per level). A proof reads one 32-byte slice per level with
-// substring(), so it costs O(log n) small reads and never rebuilds the tree.
-import { InvalidArgumentError, InvariantError } from "../core/errors.ts";
+// Queries on `batches` and `batch_levels`. A batch is a sealed RFC 6962 tree over the log's
+// entries [firstIndex, firstIndex + size): its root and size, its anchoring state (sealed ->
+// sent -> anchored), and levels 1 and up of its tree, each stored whole (count * 32 bytes);
+// level 0 is the entries' own leaves (migrations/003_log.sql).
+import { InvalidArgumentError } from "../core/errors.ts";
 import { bytesEqual, HASH_BYTES, levelSizes } from "../core/merkle.ts";
 import type { Queryable } from "./database.ts";
+import { advisoryXactLockSql, LOCK_KEYS } from "./database.ts";
 
 export type BatchState = "sealed" | "sent" | "anchored";
 
 export interface BatchRow {
   seq: number;
+  /** The batch holds the entries [firstIndex, firstIndex + size); leaf i is entry firstIndex + i. */
+  firstIndex: number;
   root: Uint8Array;
   size: number;
   state: BatchState;
@@ -28,10 +31,19 @@ export interface BatchRow {
   anchoredAt: Date | null;
 }
 
-const BATCH_COLUMNS = `seq, root, size, state, sealed_at AS "sealedAt", chain_id AS "chainId", contract,
+const BATCH_COLUMNS = `seq, first_index AS "firstIndex", root, size, state, sealed_at AS "sealedAt", chain_id AS "chainId", contract,
   tx_hash AS "txHash", tx_nonce AS "txNonce", sent_at AS "sentAt", attempts, last_error AS "lastError",
   block_number AS "blockNumber", block_hash AS "blockHash", block_timestamp AS "blockTimestamp",
   anchored_at AS "anchoredAt"`;
+
+/**
+ * Makes the calling transaction the only one sealing, across processes, until it ends. Take it
+ * before reading the log's state and nextSeq: in READ COMMITTED, the statements after it see
+ * what a previous sealer committed.
+ */
+export async function lockSealing(tx: Queryable): Promise<void> {
+  await tx.query(advisoryXactLockSql, [LOCK_KEYS.seal]);
+}
 
 export const nextSeqSql = "SELECT coalesce(max(seq) + 1, 0) AS seq FROM batches";
 
@@ -41,21 +53,25 @@ export async function nextSeq(q: Queryable): Promise<number> {
   return rows[0]?.seq ?? 0;
 }
 
-/** One batch row plus one (level, nodes) pair per level; each level is its own binary parameter. */
-export function insertBatchSql(levelCount: number): string {
-  const values = Array.from({ length: levelCount }, (_, level) => `(${level}, $${level + 4}::bytea)`);
+/** One batch row plus one (first_index, level, nodes) row per stored level; each level is its own binary parameter. */
+export function insertBatchSql(storedLevels: number): string {
+  const insertBatch =
+    "INSERT INTO batches (seq, first_index, root, size, state) VALUES ($1, $2, $3, $4, 'sealed')";
+  if (storedLevels === 0) return insertBatch;
+  const values = Array.from({ length: storedLevels }, (_, i) => `(${i + 1}, $${i + 5}::bytea)`);
   return `WITH batch AS (
-  INSERT INTO batches (seq, root, size, state) VALUES ($1, $2, $3, 'sealed') RETURNING seq
+  ${insertBatch} RETURNING first_index
 )
-INSERT INTO batch_levels (seq, level, nodes)
-SELECT batch.seq, l.level, l.nodes FROM batch, (VALUES ${values.join(", ")}) AS l(level, nodes)`;
+INSERT INTO batch_levels (first_index, level, nodes)
+SELECT batch.first_index, l.level, l.nodes FROM batch, (VALUES ${values.join(", ")}) AS l(level, nodes)`;
 }
 
 export interface NewBatch {
   seq: number;
+  firstIndex: number;
   root: Uint8Array;
   size: number;
-  /** levels[0] = leaves, last = [root], as MerkleTree.levels. */
+  /** levels[0] = leaves, last = [root], as MerkleTree.levels; level 0 is not stored (the entries hold it). */
   levels: readonly Uint8Array[];
 }
 
@@ -71,7 +87,30 @@ export async function insertBatch(q: Queryable, batch: NewBatch): Promise<void> 
   if (!bytesEqual(batch.levels[batch.levels.length - 1] as Uint8Array, batch.root)) {
     throw new InvalidArgumentError("invalid_tree", "the last level is not the root");
   }
-  await q.query(insertBatchSql(batch.levels.length), [batch.seq, batch.root, batch.size, ...batch.levels]);
+  const upper = batch.levels.slice(1);
+  await q.query(insertBatchSql(upper.length), [
+    batch.seq,
+    batch.firstIndex,
+    batch.root,
+    batch.size,
+    ...upper,
+  ]);
+}
+
+export const storedLevelsSql = "SELECT level, nodes FROM batch_levels WHERE first_index = $1 ORDER BY level";
+
+/**
+ * The stored tree of the batch starting at `firstIndex`: position l holds level l for l >= 1;
+ * position 0 is empty (the leaves are the entries'), as is any level that is missing.
+ */
+export async function storedLevels(q: Queryable, firstIndex: number): Promise<Uint8Array[]> {
+  const rows = await q.query<{ level: number; nodes: Uint8Array }>(storedLevelsSql, [firstIndex]);
+  const levels: Uint8Array[] = [new Uint8Array(0)];
+  for (const row of rows) {
+    while (levels.length < row.level) levels.push(new Uint8Array(0));
+    levels.push(row.nodes);
+  }
+  return levels;
 }
 
 export const getBatchSql = `SELECT ${BATCH_COLUMNS} FROM batches WHERE seq = $1`;
@@ -89,37 +128,6 @@ export async function listBatches(
   page: { after?: number; limit: number },
 ): Promise<BatchRow[]> {
   return q.query<BatchRow>(listBatchesSql, [page.after ?? -1, page.limit]);
-}
-
-export const proofNodesSql = `SELECT substring(l.nodes FROM p.idx * ${HASH_BYTES} + 1 FOR ${HASH_BYTES}) AS node
-FROM unnest($2::int[], $3::int[]) WITH ORDINALITY AS p(level, idx, ord)
-JOIN batch_levels l ON l.seq = $1 AND l.level = p.level
-ORDER BY p.ord`;
-
-/**
- * The 32-byte nodes at `positions` of batch `seq`, in the given order (one query, one slice
- * per position). Requires positions inside the tree, e.g. from auditPathPositions.
- */
-export async function proofNodes(
-  q: Queryable,
-  seq: number,
-  positions: ReadonlyArray<{ level: number; index: number }>,
-): Promise<Uint8Array[]> {
-  if (positions.length === 0) return [];
-  const rows = await q.query<{ node: Uint8Array }>(proofNodesSql, [
-    seq,
-    positions.map((p) => p.level),
-    positions.map((p) => p.index),
-  ]);
-  const nodes = rows.map((row) => row.node);
-  if (nodes.length !== positions.length || nodes.some((node) => node.length !== HASH_BYTES)) {
-    throw new InvariantError(`batch ${seq} has no node at some of the requested positions`, {
-      seq,
-      requested: positions.length,
-      found: nodes.length,
-    });
-  }
-  return nodes;
 }
 
 export const firstBatchInStateSql = `SELECT ${BATCH_COLUMNS} FROM batches
@@ -202,12 +210,4 @@ RETURNING attempts`;
 export async function recordAnchorError(q: Queryable, seq: number, message: string): Promise<number> {
   const rows = await q.query<{ attempts: number }>(recordAnchorErrorSql, [seq, message]);
   return rows[0]?.attempts ?? 0;
-}
-
-export const getBatchLeavesSql = "SELECT nodes FROM batch_levels WHERE seq = $1 AND level = 0";
-
-/** All leaf hashes of batch `seq` as one array of size * 32 bytes (audits), or null. */
-export async function getBatchLeaves(q: Queryable, seq: number): Promise<Uint8Array | null> {
-  const rows = await q.query<{ nodes: Uint8Array }>(getBatchLeavesSql, [seq]);
-  return rows[0]?.nodes ?? null;
 }

@@ -14,9 +14,23 @@ import { join } from "node:path";
 import { InvariantError } from "../core/errors.ts";
 import type { Listener } from "./notifications.ts";
 
+/**
+ * A statement run often enough to prepare: the PostgreSQL adapter parses and plans it once per
+ * session, under `name`, and then sends only its parameters (PGlite runs its text). Name only
+ * statements whose tables keep their columns while the service runs.
+ */
+export interface PreparedSql {
+  readonly name: string;
+  readonly text: string;
+}
+
+export function prepared(name: string, text: string): PreparedSql {
+  return { name, text };
+}
+
 export interface Queryable {
   /** One statement with `$n` parameters; returns its rows. */
-  query<T = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<T[]>;
+  query<T = Record<string, unknown>>(sql: string | PreparedSql, params?: unknown[]): Promise<T[]>;
   /** A script of several statements without parameters (migrations only). */
   exec(script: string): Promise<void>;
 }
@@ -62,7 +76,7 @@ export interface Database extends Queryable {
  * database in different schemas never wait for each other.
  */
 export const LOCK_KEYS = {
-  /** Held (transaction-level) while migrations run. */
+  /** Held (session-level) by the one process applying migrations. */
   migrate: 0x4e4f_0001,
   /** Held (transaction-level) while a batch is sealed. */
   seal: 0x4e4f_0002,

@@ -4,7 +4,7 @@
 // within this process: a set of held keys.
 import { mkdir } from "node:fs/promises";
 import { PGlite, types } from "@electric-sql/pglite";
-import type { AdvisoryLock, Database, Queryable } from "./database.ts";
+import type { AdvisoryLock, Database, PreparedSql, Queryable } from "./database.ts";
 import { byteaFromHex, byteaToHex, parseInt8 } from "./database.ts";
 import { LocalChannels } from "./notifications.ts";
 
@@ -15,8 +15,8 @@ interface PgliteSession {
 
 function wrap(session: PgliteSession): Queryable {
   return {
-    async query<T>(sql: string, params?: unknown[]): Promise<T[]> {
-      return (await session.query<T>(sql, params)).rows;
+    async query<T>(sql: string | PreparedSql, params?: unknown[]): Promise<T[]> {
+      return (await session.query<T>(typeof sql === "string" ? sql : sql.text, params)).rows;
     },
     async exec(script: string): Promise<void> {
       await session.exec(script);

@@ -8,7 +8,7 @@
 import { randomBytes } from "node:crypto";
 import pg from "pg";
 import { UnavailableError } from "../service-errors.ts";
-import type { AdvisoryLock, Database, Queryable } from "./database.ts";
+import type { AdvisoryLock, Database, PreparedSql, Queryable } from "./database.ts";
 import { byteaFromHex, lockKeySql, parseInt8 } from "./database.ts";
 import { assertChannel, LocalChannels, scopedChannelSql } from "./notifications.ts";
 import { PostgresListener } from "./postgres-listener.ts";
@@ -67,8 +67,12 @@ async function reachable<T>(call: () => Promise<T>): Promise<T> {
 
 function wrap(client: pg.Pool | pg.PoolClient | pg.Client): Queryable {
   return {
-    async query<T>(sql: string, params?: unknown[]): Promise<T[]> {
-      const result = await reachable(() => client.query(sql, params));
+    async query<T>(sql: string | PreparedSql, params?: unknown[]): Promise<T[]> {
+      const result = await reachable(() =>
+        typeof sql === "string"
+          ? client.query(sql, params)
+          : client.query({ name: sql.name, text: sql.text, values: params ?? [] }),
+      );
       return result.rows as T[];
     },
     async exec(script: string): Promise<void> {

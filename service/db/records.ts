@@ -1,18 +1,12 @@
-// Queries on `records`: one row per submitted record, pending (seq null) until a seal puts it
-// into a batch at `leaf_index`. Many rows go in as one statement over parallel arrays
-// (unnest), so a group commit costs one round trip whatever its size.
-import type { Queryable } from "./database.ts";
-import { advisoryXactLockSql, LOCK_KEYS } from "./database.ts";
-
-export interface NewRecord {
-  id: string;
-  digest: Uint8Array;
-  salt: Uint8Array;
-  leaf: Uint8Array;
-}
+// Reading records: an entry of the log found by its id (entry_ids), with the batch whose
+// range holds its index, if it is sealed. A record's place in its batch is not stored on it:
+// its leaf index is its index minus the batch's first index.
+import { prepared, type Queryable } from "./database.ts";
 
 export interface StoredRecord {
   id: string;
+  /** The record's index in the log. */
+  index: number;
   digest: Uint8Array;
   /** Null once deleted (crypto-shredded). */
   salt: Uint8Array | null;
@@ -22,8 +16,8 @@ export interface StoredRecord {
 
 /** A record with its batch, if sealed. Batch fields are null while the record is pending. */
 export interface RecordWithBatch extends StoredRecord {
-  pos: number;
   seq: number | null;
+  firstIndex: number | null;
   leafIndex: number | null;
   state: "sealed" | "sent" | "anchored" | null;
   root: Uint8Array | null;
@@ -39,69 +33,115 @@ export interface RecordWithBatch extends StoredRecord {
   anchoredAt: Date | null;
 }
 
-const RECORD_COLUMNS = 'r.id, r.digest, r.salt, r.leaf, r.received_at AS "receivedAt"';
-
-export const insertRecordsSql = `INSERT INTO records (id, digest, salt, leaf)
-SELECT id, digest, salt, leaf
-FROM unnest($1::text[], $2::bytea[], $3::bytea[], $4::bytea[]) WITH ORDINALITY AS n(id, digest, salt, leaf, ord)
-ORDER BY ord
-ON CONFLICT (id) DO NOTHING
-RETURNING id, received_at AS "receivedAt"`;
-
-/**
- * Inserts all rows in one statement, in array order (which becomes ingest order). Returns the
- * rows inserted; an id already stored (or repeated in `rows`) is skipped, and the caller
- * tells a retry from a conflict with findRecordsByIds.
- */
-export async function insertRecords(
-  q: Queryable,
-  rows: readonly NewRecord[],
-): Promise<Array<{ id: string; receivedAt: Date }>> {
-  if (rows.length === 0) return [];
-  return q.query(insertRecordsSql, [
-    rows.map((r) => r.id),
-    rows.map((r) => r.digest),
-    rows.map((r) => r.salt),
-    rows.map((r) => r.leaf),
-  ]);
+/** An anchored record's audit path comes with it: the nodes bottom-up, 32 bytes each, concatenated. */
+export interface RecordWithPath extends RecordWithBatch {
+  /** Null unless the batch is anchored. */
+  path: Uint8Array | null;
 }
 
-export const findRecordsByIdsSql = `SELECT ${RECORD_COLUMNS} FROM records r WHERE r.id = ANY($1::text[])`;
-
-/** The stored records among `ids`, in no particular order. */
-export async function findRecordsByIds(q: Queryable, ids: readonly string[]): Promise<StoredRecord[]> {
-  if (ids.length === 0) return [];
-  return q.query(findRecordsByIdsSql, [ids]);
-}
-
-const RECORD_WITH_BATCH_FROM = `SELECT ${RECORD_COLUMNS}, r.pos, r.seq, r.leaf_index AS "leafIndex",
+const RECORD_WITH_BATCH_COLUMNS = `e.idx AS "index", e.id, e.digest, e.salt, e.leaf, e.received_at AS "receivedAt",
+  b.seq, b.first_index AS "firstIndex", e.idx - b.first_index AS "leafIndex",
   b.state, b.root, b.size, b.sealed_at AS "sealedAt", b.chain_id AS "chainId", b.contract,
   b.tx_hash AS "txHash", b.sent_at AS "sentAt", b.block_number AS "blockNumber",
-  b.block_hash AS "blockHash", b.block_timestamp AS "blockTimestamp", b.anchored_at AS "anchoredAt"
-FROM records r LEFT JOIN batches b ON b.seq = r.seq`;
+  b.block_hash AS "blockHash", b.block_timestamp AS "blockTimestamp", b.anchored_at AS "anchoredAt"`;
 
-export const getRecordSql = `${RECORD_WITH_BATCH_FROM}
-WHERE r.id = $1`;
+/** The batch whose range holds entry e, if any: the last batch starting at or before it. */
+const BATCH_OF_ENTRY = `LEFT JOIN LATERAL (
+  SELECT bb.* FROM batches bb WHERE bb.first_index <= e.idx ORDER BY bb.first_index DESC LIMIT 1
+) b ON e.idx < b.first_index + b.size`;
+
+export const getRecordSql = `SELECT ${RECORD_WITH_BATCH_COLUMNS}
+FROM entry_ids i
+JOIN entries e ON e.idx = i.idx
+${BATCH_OF_ENTRY}
+WHERE i.id = $1`;
+
+const getRecordStatement = prepared("en_get_record", getRecordSql);
 
 export async function getRecord(q: Queryable, id: string): Promise<RecordWithBatch | null> {
-  const rows = await q.query<RecordWithBatch>(getRecordSql, [id]);
+  const rows = await q.query<RecordWithBatch>(getRecordStatement, [id]);
   return rows[0] ?? null;
 }
 
-// Keyset paging in (received_at, pos) order: one row comparison, which the index
-// records_received_at serves as a range scan on every page. The cursor is the last row's
-// pos, whose received_at the subquery looks up; the first page starts at (from, -1).
-export const listRecordsReceivedSql = `${RECORD_WITH_BATCH_FROM}
-WHERE (r.received_at, r.pos) > (
-    COALESCE((SELECT c.received_at FROM records c WHERE c.pos = $3::bigint), $1::timestamptz),
-    COALESCE($3::bigint, -1))
-  AND r.received_at < $2
-ORDER BY r.received_at, r.pos
+// The audit path of leaf i = index - first_index in a tree of `size` leaves (RFC 9162, as
+// merkle.auditPathPositions): at each level g that has more than one node, the sibling
+// (i >> g) XOR 1 when it exists. Level 0 is the neighbouring entry's leaf; levels 1 and up
+// are one 32-byte substring of the stored level each, read only for a batch whose levels the
+// caller does not hold ($2: the first indexes of those it holds).
+const AUDIT_PATH = `(
+  SELECT string_agg(
+    CASE WHEN p.level = 0 THEN s.leaf ELSE substring(l.nodes FROM (p.sibling * 32 + 1)::int FOR 32) END,
+    ''::bytea ORDER BY p.level)
+  FROM (
+    SELECT g AS level, ((e.idx - b.first_index) >> g) # 1 AS sibling
+    FROM generate_series(0, 62) AS g
+    WHERE (b.size::bigint - 1) >> g > 0 AND (((e.idx - b.first_index) >> g) # 1) <= (b.size::bigint - 1) >> g
+      AND (g = 0 OR NOT (b.first_index = ANY($2::bigint[])))
+  ) p
+  LEFT JOIN entries s ON p.level = 0 AND s.idx = b.first_index + p.sibling
+  LEFT JOIN batch_levels l ON p.level > 0 AND l.first_index = b.first_index AND l.level = p.level
+)`;
+
+// Many ids in one statement: concurrent proof requests share one round trip.
+export const getRecordsWithPathSql = `SELECT q.id AS "requestedId", r.*
+FROM unnest($1::text[]) AS q(id)
+CROSS JOIN LATERAL (
+  SELECT ${RECORD_WITH_BATCH_COLUMNS},
+    CASE WHEN b.state = 'anchored' THEN ${AUDIT_PATH} END AS path
+  FROM entry_ids i
+  JOIN entries e ON e.idx = i.idx
+  ${BATCH_OF_ENTRY}
+  WHERE i.id = q.id
+  LIMIT 1
+) r`;
+
+const getRecordsWithPathStatement = prepared("en_get_records_with_path", getRecordsWithPathSql);
+
+/**
+ * The records of `ids` (those that exist), each with its batch and, once anchored, its audit
+ * path: everything their bundles need, in one statement. For a batch whose first index is in
+ * `levelsHeld` (its levels are in the caller's memory), the path holds only its level-0 node,
+ * the neighbouring entry's leaf; the caller cuts the rest from the levels it holds.
+ */
+export async function getRecordsWithPath(
+  q: Queryable,
+  ids: readonly string[],
+  levelsHeld: readonly number[] = [],
+): Promise<Map<string, RecordWithPath>> {
+  if (ids.length === 0) return new Map();
+  const rows = await q.query<RecordWithPath & { requestedId: string }>(getRecordsWithPathStatement, [
+    ids,
+    levelsHeld,
+  ]);
+  return new Map(rows.map(({ requestedId, ...row }) => [requestedId, row]));
+}
+
+/** One record with its batch and, once anchored, its whole audit path (getRecordsWithPath for one id). */
+export async function getRecordWithPath(q: Queryable, id: string): Promise<RecordWithPath | null> {
+  return (await getRecordsWithPath(q, [id])).get(id) ?? null;
+}
+
+// Records in (received_at, index) order, from the sparse time index entry_groups (one row per
+// group commit, whose entries share its received_at): the groups of the window in order,
+// each group's entries in index order, so a page reads no more than it returns. The cursor is
+// the last row's index; the page after it starts at its received_at.
+export const listRecordsReceivedSql = `WITH cursor AS (
+  SELECT coalesce((SELECT c.received_at FROM entries c WHERE c.idx = $3::bigint), $1::timestamptz) AS at,
+    coalesce($3::bigint, -1) AS idx
+)
+SELECT ${RECORD_WITH_BATCH_COLUMNS}
+FROM cursor k
+JOIN entry_groups g ON g.received_at >= k.at AND g.received_at >= $1 AND g.received_at < $2
+  AND g.first_index + g.count > k.idx
+JOIN entries e ON e.idx >= g.first_index AND e.idx < g.first_index + g.count
+  AND (g.received_at > k.at OR e.idx > k.idx)
+${BATCH_OF_ENTRY}
+ORDER BY g.received_at, g.first_index, e.idx
 LIMIT $4`;
 
 /**
- * Records received in [from, to), oldest first, at most `limit`; `after` is the `pos` of the
- * last record of the previous page (omit it for the first page).
+ * Records received in [from, to), oldest first, at most `limit`; `after` is the `index` of
+ * the last record of the previous page (omit it for the first page).
  */
 export async function listRecordsReceived(
   q: Queryable,
@@ -115,65 +155,9 @@ export async function listRecordsReceived(
   ]);
 }
 
-/**
- * Makes the calling transaction the only one sealing, across processes, until it ends. Take it
- * before selectPendingForSeal and nextSeq: in READ COMMITTED, the statements after it see what
- * a previous sealer committed.
- */
-export async function lockSealing(tx: Queryable): Promise<void> {
-  await tx.query(advisoryXactLockSql, [LOCK_KEYS.seal]);
-}
-
-export const selectPendingForSealSql = `SELECT id, leaf FROM records
-WHERE seq IS NULL
-ORDER BY pos
-LIMIT $1`;
-
-/** The oldest `limit` pending records in ingest order. Call under lockSealing. */
-export async function selectPendingForSeal(
-  q: Queryable,
-  limit: number,
-): Promise<Array<{ id: string; leaf: Uint8Array }>> {
-  return q.query(selectPendingForSealSql, [limit]);
-}
-
-export const assignToBatchSql = `WITH assigned AS (
-  UPDATE records r
-  SET seq = $1, leaf_index = a.ord - 1
-  FROM unnest($2::text[]) WITH ORDINALITY AS a(id, ord)
-  WHERE r.id = a.id AND r.seq IS NULL
-  RETURNING 1
-)
-SELECT count(*) AS n FROM assigned`;
-
-/**
- * Puts pending records into batch `seq`: `ids[i]` gets leaf index i. Returns how many rows
- * changed; anything but `ids.length` means a record was missing or already sealed.
- */
-export async function assignToBatch(q: Queryable, seq: number, ids: readonly string[]): Promise<number> {
-  const rows = await q.query<{ n: number }>(assignToBatchSql, [seq, ids]);
-  return rows[0]?.n ?? 0;
-}
-
-export const countPendingSql = "SELECT count(*) AS n FROM records WHERE seq IS NULL";
-
-export async function countPending(q: Queryable): Promise<number> {
-  const rows = await q.query<{ n: number }>(countPendingSql);
-  return rows[0]?.n ?? 0;
-}
-
-export const oldestPendingReceivedAtSql = `SELECT received_at AS "receivedAt" FROM records
-WHERE seq IS NULL
-ORDER BY pos
-LIMIT 1`;
-
-/** When the oldest pending record arrived, or null when nothing is pending. */
-export async function oldestPendingReceivedAt(q: Queryable): Promise<Date | null> {
-  const rows = await q.query<{ receivedAt: Date }>(oldestPendingReceivedAtSql);
-  return rows[0]?.receivedAt ?? null;
-}
-
-export const deleteSaltSql = "UPDATE records SET salt = NULL WHERE id = $1 AND salt IS NOT NULL RETURNING id";
+export const deleteSaltSql = `UPDATE entries SET salt = NULL
+WHERE idx = (SELECT idx FROM entry_ids WHERE id = $1) AND salt IS NOT NULL
+RETURNING id`;
 
 /** Crypto-shreds a record: without its salt, its leaf no longer links to its digest. True if a salt was deleted. */
 export async function deleteSalt(q: Queryable, id: string): Promise<boolean> {

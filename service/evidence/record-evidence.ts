@@ -1,25 +1,19 @@
 // Reading a record's evidence from storage: its status, and once anchored its bundle,
-// assembled from O(log n) stored nodes (never a tree rebuild) and verified offline by
-// buildBundle before it is handed out. Used by the HTTP API, the certificate and exports.
+// assembled from one statement (the record, its batch and its audit path, db/records.ts;
+// never a tree rebuild) and verified offline by buildBundle before it is handed out. Used by
+// the HTTP API, the certificate and exports.
 import { type Bundle, buildBundle } from "../core/bundle.ts";
 import { InvariantError } from "../core/errors.ts";
 import { type Hex, toHex } from "../core/hex.ts";
-import { auditPathPositions, HASH_BYTES, nodeAt } from "../core/merkle.ts";
+import { auditPathPositions, HASH_BYTES } from "../core/merkle.ts";
 import type { Queryable } from "../db/database.ts";
-import { getRecord, type RecordWithBatch } from "../db/records.ts";
+import {
+  getRecordsWithPath,
+  getRecordWithPath,
+  type RecordWithBatch,
+  type RecordWithPath,
+} from "../db/records.ts";
 import { BatchLevelsCache } from "./batch-levels-cache.ts";
-
-// One cache of immutable batch levels per database handle.
-const caches = new WeakMap<Queryable, BatchLevelsCache>();
-
-function levelsCache(q: Queryable): BatchLevelsCache {
-  let cache = caches.get(q);
-  if (cache === undefined) {
-    cache = new BatchLevelsCache();
-    caches.set(q, cache);
-  }
-  return cache;
-}
 
 export interface RecordStatusView {
   id: string;
@@ -72,16 +66,92 @@ export type RecordEvidence =
   | { status: "shredded"; row: RecordWithBatch }
   | { status: "anchored"; row: RecordWithBatch; bundle: Bundle };
 
-/** The record's evidence bundle once anchored. */
+/** The record's evidence bundle once anchored: one database round trip. */
 export async function readRecordEvidence(q: Queryable, id: string): Promise<RecordEvidence> {
-  const row = await getRecord(q, id);
+  return evidenceOf(await getRecordWithPath(q, id));
+}
+
+/** `levels`: the batch's stored levels when the caller held them (the row's path then has only its level-0 node). */
+function evidenceOf(row: RecordWithPath | null, levels?: readonly Uint8Array[]): RecordEvidence {
   if (row === null) return { status: "unknown" };
   if (statusOf(row) !== "anchored") return { status: "pending", row };
   if (row.salt === null) return { status: "shredded", row };
-  return { status: "anchored", row, bundle: await bundleOf(q, row) };
+  return { status: "anchored", row, bundle: bundleOf(row, levels) };
 }
 
-async function bundleOf(q: Queryable, row: RecordWithBatch): Promise<Bundle> {
+/**
+ * readRecordEvidence for many concurrent callers: the ids asked for within one turn of the
+ * event loop are read in one statement (getRecordsWithPath), so a burst of proof requests
+ * shares one database round trip instead of each making its own. Each caller still gets its
+ * answer from that one read, as fresh as readRecordEvidence's. The levels of recently used
+ * batches are kept in memory (batch-levels-cache.ts), so for those the statement reads the
+ * record, its batch and its neighbouring leaf, and the path is cut from memory.
+ */
+export class EvidenceReader {
+  private readonly q: Queryable;
+  private readonly maxIds: number;
+  private readonly levels = new BatchLevelsCache();
+  private waiting = new Map<
+    string,
+    Array<{ resolve: (e: RecordEvidence) => void; reject: (e: unknown) => void }>
+  >();
+  private scheduled = false;
+
+  constructor(q: Queryable, maxIds = 500) {
+    this.q = q;
+    this.maxIds = maxIds;
+  }
+
+  /** Batches whose levels are held in memory now. */
+  get levelsHeld(): number {
+    return this.levels.usage.batches;
+  }
+
+  read(id: string): Promise<RecordEvidence> {
+    return new Promise((resolve, reject) => {
+      const callers = this.waiting.get(id);
+      if (callers === undefined) this.waiting.set(id, [{ resolve, reject }]);
+      else callers.push({ resolve, reject });
+      if (this.waiting.size >= this.maxIds) this.flush();
+      else if (!this.scheduled) {
+        this.scheduled = true;
+        setImmediate(() => this.flush());
+      }
+    });
+  }
+
+  private flush(): void {
+    this.scheduled = false;
+    if (this.waiting.size === 0) return;
+    const batch = this.waiting;
+    this.waiting = new Map();
+    const held = this.levels.held();
+    getRecordsWithPath(this.q, [...batch.keys()], [...held.keys()]).then(
+      (rows) => {
+        for (const [id, callers] of batch) {
+          let evidence: RecordEvidence;
+          try {
+            const row = rows.get(id) ?? null;
+            const first = row?.firstIndex ?? null;
+            const levels = first === null ? undefined : held.get(first);
+            if (first !== null && levels !== undefined) this.levels.touch(first);
+            else if (first !== null && row?.state === "anchored") this.levels.load(this.q, first);
+            evidence = evidenceOf(row, levels);
+          } catch (error) {
+            for (const caller of callers) caller.reject(error);
+            continue;
+          }
+          for (const caller of callers) caller.resolve(evidence);
+        }
+      },
+      (error: unknown) => {
+        for (const callers of batch.values()) for (const caller of callers) caller.reject(error);
+      },
+    );
+  }
+}
+
+function bundleOf(row: RecordWithPath, levels?: readonly Uint8Array[]): Bundle {
   const { seq, leafIndex, size, root, chainId, contract, txHash, blockNumber, blockHash, blockTimestamp } =
     row;
   if (
@@ -99,15 +169,25 @@ async function bundleOf(q: Queryable, row: RecordWithBatch): Promise<Bundle> {
   ) {
     throw new InvariantError(`record ${row.id} is anchored but its batch row is incomplete`, { id: row.id });
   }
-  const levels = await levelsCache(q).levels(q, seq);
-  const tree = { size, levels };
-  const proof = auditPathPositions(leafIndex, size).map((p) => {
-    if ((levels[p.level]?.byteLength ?? 0) / HASH_BYTES <= p.index) {
+  const positions = auditPathPositions(leafIndex, size);
+  const path = row.path ?? new Uint8Array(0);
+  // From the statement: the whole path, or only its level-0 node when the levels are held here.
+  const fromDatabase = levels === undefined ? positions.length : positions[0]?.level === 0 ? 1 : 0;
+  if (path.length !== fromDatabase * HASH_BYTES) {
+    throw new InvariantError(
+      `batch ${seq} has no stored node at some position of the audit path of leaf ${leafIndex}`,
+      { seq, leafIndex, expectedNodes: fromDatabase, pathBytes: path.length },
+    );
+  }
+  const proof = positions.map((p, i) => {
+    if (i < fromDatabase) return path.subarray(i * HASH_BYTES, (i + 1) * HASH_BYTES);
+    const level = levels?.[p.level];
+    if (level === undefined || level.length < (p.index + 1) * HASH_BYTES) {
       throw new InvariantError(`batch ${seq} has no stored node at level ${p.level}, index ${p.index}`, {
         seq,
       });
     }
-    return nodeAt(tree, p.level, p.index);
+    return level.subarray(p.index * HASH_BYTES, (p.index + 1) * HASH_BYTES);
   });
   return buildBundle({
     recordId: row.id,

@@ -12,6 +12,8 @@ import type { AnchoringStatus } from "../anchorer/anchoring-status.ts";
 import type { NotaryProfile } from "../core/notary-profile.ts";
 import type { ChainReader } from "../core/verify.ts";
 import type { Database } from "../db/database.ts";
+import type { BundleCache } from "../evidence/bundle-cache.ts";
+import type { EvidenceReader } from "../evidence/record-evidence.ts";
 import type { Ingestor } from "../ingest/ingestor.ts";
 import type { ApiKeyAuthenticator } from "../keys/api-keys.ts";
 import type { ServiceMetrics } from "../metrics.ts";
@@ -49,6 +51,8 @@ export interface AppDeps {
    * has made no progress for ANCHOR_STALL_MS. Undefined leaves anchoring out of /readyz.
    */
   anchoringStatus?: () => Promise<AnchoringStatus>;
+  /** Anchored bundles kept in memory; the app makes one when none is given. */
+  bundleCache?: BundleCache;
 }
 
 /** The Fastify app, typed from the TypeBox schemas: a route's body, params and query have the types its schema declares. */
@@ -68,4 +72,8 @@ export interface AppContext {
   isClosing: () => boolean;
   /** Wakes long polls when a batch is anchored (or the app begins to close). */
   batchAnchored: BatchAnchoredSignal;
+  /** Records' evidence, concurrent reads sharing one statement. */
+  evidence: EvidenceReader;
+  /** Anchored bundles as served, and `ready()`, which resolves once the cache hears of every change (call before using it). */
+  bundles: { cache: BundleCache; ready(): Promise<void> };
 }

@@ -1,6 +1,5 @@
 // buildApp(deps) makes the Fastify app; it never listens (main.ts does). Tests build it
 // with real dependencies and call app.inject or listen on port 0.
-import helmet from "@fastify/helmet";
 import rateLimit from "@fastify/rate-limit";
 import swagger from "@fastify/swagger";
 import swaggerUi from "@fastify/swagger-ui";
@@ -10,6 +9,8 @@ import addFormats from "ajv-formats";
 import Fastify, { type FastifyServerOptions } from "fastify";
 import { EvidenceError } from "../core/errors.ts";
 import { assertIJson } from "../core/i-json.ts";
+import { BundleCache, invalidateOnChange } from "../evidence/bundle-cache.ts";
+import { EvidenceReader } from "../evidence/record-evidence.ts";
 import { OverloadedError } from "../service-errors.ts";
 import type { AppContext, AppDeps, NotaryApp } from "./app-context.ts";
 import { authenticateKey, requireRole } from "./auth.ts";
@@ -23,6 +24,7 @@ import { opsRoutes } from "./routes/ops.ts";
 import { recordRoutes } from "./routes/records.ts";
 import { verifyRoutes } from "./routes/verify.ts";
 import { verifyPageRoutes } from "./routes/verify-page.ts";
+import { securityHeaders } from "./security-headers.ts";
 
 export interface BuildAppOptions {
   logger?: FastifyServerOptions["logger"];
@@ -72,12 +74,26 @@ export async function buildApp(deps: AppDeps, options: BuildAppOptions = {}): Pr
   let closing = false;
   const batchAnchored = new BatchAnchoredSignal(deps.db);
   app.addHook("onClose", () => batchAnchored.close());
+  const bundleCache = deps.bundleCache ?? new BundleCache();
+  let listening: Promise<() => void> | undefined;
+  app.addHook("onClose", async () => (await listening?.catch(() => undefined))?.());
   const ctx: AppContext = {
     app,
     deps,
     auth: (roles) => requireRole(roles),
     isClosing: () => closing,
     batchAnchored,
+    evidence: new EvidenceReader(deps.db),
+    bundles: {
+      cache: bundleCache,
+      async ready() {
+        listening ??= invalidateOnChange(deps.db, bundleCache).catch((error: unknown) => {
+          listening = undefined;
+          throw error;
+        });
+        await listening;
+      },
+    },
   };
 
   registerErrorHandling(app);
@@ -85,14 +101,16 @@ export async function buildApp(deps: AppDeps, options: BuildAppOptions = {}): Pr
   // schema, and a non-JSON content type gets a misleading 400 instead of 415.
   app.removeContentTypeParser("text/plain");
   // JSON bodies must also be I-JSON: no duplicate names, lone surrogates or infinite numbers.
-  const parseJson = app.getDefaultJsonParser("error", "error");
+  // The prototype-pollution names are refused by that same scan (i-json.ts), so Fastify's
+  // parser is told not to scan the text a second time for them.
+  const parseJson = app.getDefaultJsonParser("ignore", "ignore");
   app.removeContentTypeParser("application/json");
   app.addContentTypeParser("application/json", { parseAs: "string" }, (request, raw, done) => {
     const body = String(raw);
     parseJson(request, body, (error, value) => {
       if (error) return done(error);
       try {
-        assertIJson(body);
+        assertIJson(body, { refusePrototypeNames: true });
       } catch (invalid) {
         return done(invalid as Error);
       }
@@ -134,7 +152,7 @@ export async function buildApp(deps: AppDeps, options: BuildAppOptions = {}): Pr
   // pages set their own (the verification page and the certificate by script hash, the
   // Swagger UI below by its own hashes). No HSTS: TLS ends at the operator's proxy, which
   // decides it.
-  await app.register(helmet, {
+  const headers = securityHeaders({
     contentSecurityPolicy: {
       useDefaults: false,
       directives: {
@@ -147,6 +165,10 @@ export async function buildApp(deps: AppDeps, options: BuildAppOptions = {}): Pr
     strictTransportSecurity: false,
     xFrameOptions: { action: "deny" },
     referrerPolicy: { policy: "no-referrer" },
+  });
+  app.addHook("onRequest", (_request, reply, done) => {
+    reply.headers(headers);
+    done();
   });
   await app.register(swaggerUi, {
     routePrefix: "/docs",

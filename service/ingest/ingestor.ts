@@ -1,5 +1,6 @@
 // Group commit. Concurrent submissions queue here; one writer at a time takes everything
-// queued and writes it in ONE multi-row INSERT, then answers each submitter. Requests that
+// queued and appends it to the log in ONE statement (db/log.ts: it takes the next dense
+// range of log indexes under the log's row lock), then answers each submitter. Requests that
 // arrive during a commit ride in the next one, so the database sees one statement per
 // round trip instead of one per request, and no answer goes out before its row committed.
 //
@@ -7,14 +8,18 @@
 // digest is a safe retry and gets the stored answer back; with a different digest it is
 // a conflict. The queue is bounded: beyond INGEST_QUEUE_LIMIT records, submit() throws
 // OverloadedError (503 + Retry-After) instead of growing memory.
+import { InvariantError } from "../core/errors.ts";
 import { type Hex, toHex } from "../core/hex.ts";
+import { bytesEqual } from "../core/merkle.ts";
 import type { Database } from "../db/database.ts";
-import { findRecordsByIds, insertRecords, type NewRecord } from "../db/records.ts";
+import { type AppendedEntry, appendEntries, type NewRecord } from "../db/log.ts";
 import { OverloadedError, UnavailableError } from "../service-errors.ts";
 
 export type IngestResult =
   | { id: string; outcome: "created" | "duplicate"; digest: Hex; leafHash: Hex; receivedAt: Date }
-  | { id: string; outcome: "conflict"; digest: Hex };
+  | { id: string; outcome: "conflict"; digest: Hex }
+  /** The id is taken, but what it holds is no longer kept (its partition was archived): it cannot be used again. */
+  | { id: string; outcome: "conflict"; digest: null };
 
 interface Waiter {
   records: readonly NewRecord[];
@@ -70,7 +75,13 @@ export class Ingestor {
 
   private async writeLoop(): Promise<void> {
     try {
-      while (this.queue.length > 0) await this.commitGroup(this.takeGroup());
+      while (this.queue.length > 0) {
+        // Let the requests already read from the network join this group: one turn of the
+        // event loop, which a burst of clients answered by the last commit needs to send their
+        // next ones. Without it a group of one record would leave before them, every other time.
+        await new Promise((resolve) => setImmediate(resolve));
+        await this.commitGroup(this.takeGroup());
+      }
     } finally {
       this.writing = undefined;
     }
@@ -93,33 +104,35 @@ export class Ingestor {
   private async commitGroup(group: Waiter[]): Promise<void> {
     const rows = group.flatMap((w) => w.records);
     try {
-      const inserted = await insertRecords(this.options.db, rows);
-      const receivedAt = new Map(inserted.map((r) => [r.id, r.receivedAt]));
-      const missing = [...new Set(rows.filter((r) => !receivedAt.has(r.id)).map((r) => r.id))];
-      const stored = new Map((await findRecordsByIds(this.options.db, missing)).map((r) => [r.id, r]));
+      const appended = await appendEntries(this.options.db, rows);
+      const byId = new Map<string, AppendedEntry>(appended.map((entry) => [entry.id, entry]));
+      const firstOf = new Map<string, NewRecord>();
+      for (const row of rows) if (!firstOf.has(row.id)) firstOf.set(row.id, row);
       const claimed = new Set<string>();
-      for (const waiter of group) {
-        waiter.resolve(
-          waiter.records.map((record) => {
-            const created = receivedAt.get(record.id);
-            if (created !== undefined && !claimed.has(record.id)) {
-              claimed.add(record.id);
-              return { id: record.id, outcome: "created", ...answer(record), receivedAt: created };
-            }
-            const existing = stored.get(record.id) ?? rowOf(rows, record.id, receivedAt);
-            if (existing === undefined || toHex(existing.digest) !== toHex(record.digest)) {
-              return { id: record.id, outcome: "conflict", digest: toHex(existing?.digest ?? record.digest) };
-            }
-            return {
-              id: record.id,
-              outcome: "duplicate",
-              ...answer(existing),
-              receivedAt: existing.receivedAt,
-            };
-          }),
-        );
-      }
-      this.options.onCommitted?.(inserted.length);
+      let created = 0;
+      const answers = group.map((waiter) =>
+        waiter.records.map((record): IngestResult => {
+          const entry = byId.get(record.id);
+          if (entry === undefined) throw new InvariantError(`the group commit said nothing of ${record.id}`);
+          if (entry.created && !claimed.has(record.id)) {
+            claimed.add(record.id);
+            created++;
+            return { id: record.id, outcome: "created", ...answer(record), receivedAt: entry.receivedAt };
+          }
+          // Stored before, or by an earlier item of this very group.
+          const stored = entry.created ? (firstOf.get(record.id) as NewRecord) : entry;
+          if (stored.digest === null || stored.leaf === null || entry.receivedAt === null) {
+            return { id: record.id, outcome: "conflict", digest: null };
+          }
+          if (!bytesEqual(stored.digest, record.digest)) {
+            return { id: record.id, outcome: "conflict", digest: toHex(stored.digest) };
+          }
+          const found = { digest: stored.digest, leaf: stored.leaf };
+          return { id: record.id, outcome: "duplicate", ...answer(found), receivedAt: entry.receivedAt };
+        }),
+      );
+      for (const [i, waiter] of group.entries()) waiter.resolve(answers[i] as IngestResult[]);
+      this.options.onCommitted?.(created);
     } catch (error) {
       // One statement, so nothing of the group was stored either way. Only a database that
       // cannot be reached (the adapter's UnavailableError) is "retry shortly" (503); any
@@ -139,15 +152,4 @@ export class Ingestor {
 
 function answer(record: { digest: Uint8Array; leaf: Uint8Array }): { digest: Hex; leafHash: Hex } {
   return { digest: toHex(record.digest), leafHash: toHex(record.leaf) };
-}
-
-/** The first row of this group with `id` that was inserted (for a repeat inside one group). */
-function rowOf(
-  rows: readonly NewRecord[],
-  id: string,
-  receivedAt: Map<string, Date>,
-): (NewRecord & { receivedAt: Date }) | undefined {
-  const at = receivedAt.get(id);
-  const row = rows.find((r) => r.id === id);
-  return at === undefined || row === undefined ? undefined : { ...row, receivedAt: at };
 }

@@ -99,7 +99,8 @@ forEachDatabase((target) => {
     // Batch chainNext is missing from the chain's point of view: the database skips to chainNext + 1.
     const tree = buildTree([randomBytesArray(32), randomBytesArray(32)]);
     const gap = chainNext + 1;
-    await insertBatch(f.db, { seq: gap, root: treeRoot(tree), size: 2, levels: tree.levels });
+    const firstIndex = 1_000_000;
+    await insertBatch(f.db, { seq: gap, firstIndex, root: treeRoot(tree), size: 2, levels: tree.levels });
     const minedBefore = await f.client.minedNonce();
 
     const error = await step().catch((e: unknown) => e);
@@ -109,7 +110,9 @@ forEachDatabase((target) => {
     expect(await f.client.nextSeq()).toBe(chainNext);
     expect((await getBatch(f.db, gap))?.state).toBe("sealed");
 
-    await f.db.exec(`DELETE FROM batch_levels WHERE seq = ${gap}; DELETE FROM batches WHERE seq = ${gap}`);
+    await f.db.exec(
+      `DELETE FROM batch_levels WHERE first_index = ${firstIndex}; DELETE FROM batches WHERE seq = ${gap}`,
+    );
   });
 
   it("refuses to mark a batch anchored when the chain holds a different root for its seq", async () => {

@@ -9,9 +9,9 @@ import { sealBatch } from "../../service/batcher/seal-batch.ts";
 import { AnchorClient } from "../../service/chain/anchor-client.ts";
 import { firstBatchInState } from "../../service/db/batches.ts";
 import type { Database } from "../../service/db/database.ts";
-import { insertRecords } from "../../service/db/records.ts";
+import { appendEntries } from "../../service/db/log.ts";
 import type { Logger } from "../../service/logger.ts";
-import { randomBytesArray } from "../db/bytes.ts";
+import { newRecord } from "../db/bytes.ts";
 import { forEachDatabase } from "../helpers/databases.ts";
 import { pollUntil, sleep } from "../helpers/fault-checks.ts";
 import { connect, setAnchorer, startTestChain, type TestChain } from "../helpers/local-chain.ts";
@@ -38,9 +38,7 @@ forEachDatabase((target) => {
   /** Stores a record and seals it into a batch, then pokes the anchorer, as the batcher does. */
   const sealOne = async () => {
     const n = records++;
-    await insertRecords(db, [
-      { id: `r-${n}`, digest: randomBytesArray(32), salt: randomBytesArray(32), leaf: randomBytesArray(32) },
-    ]);
+    await appendEntries(db, [newRecord(`r-${n}`)]);
     await sealBatch(db, 1000);
     anchorer.poke();
   };

@@ -23,7 +23,8 @@ function anchoredBatch(size: number): BatchEvidence {
   return {
     batch: { seq: SEQ, root, size, state: "anchored", chainId: CHAIN_ID, contract: hexBytes(CONTRACT) },
     rows,
-    levels: tree.levels.map((level) => level.slice()),
+    // As stored: level 0 is the entries' own leaves, not kept apart.
+    levels: [new Uint8Array(0), ...tree.levels.slice(1).map((level) => level.slice())],
     anchor: { root: toHex(root), treeSize: size, blockNumber: 12, timestamp: 1_767_225_600 },
     chain: { chainId: CHAIN_ID, contract: CONTRACT },
   };
@@ -81,26 +82,38 @@ describe("auditBatch", () => {
     expect(about(auditBatch(e).findings, "rec-0")[0]?.message).toMatch(/cannot be recomputed.*32 bytes/);
   });
 
-  it("reports a changed leaf against its digest, the stored tree and the root", () => {
+  it("reports a changed leaf against its digest, the stored tree node above it and the root", () => {
     const e = anchoredBatch(5);
     row(e, 1).leaf = flipped(row(e, 1).leaf);
     const { findings } = auditBatch(e);
     expect(kinds(about(findings, "rec-1"))).toEqual(["leaf_mismatch", "tree_leaf_mismatch"]);
+    // Its neighbour under the same level-1 node is named too: the tree cannot tell the two apart.
+    expect(kinds(about(findings, "rec-0"))).toEqual(["tree_leaf_mismatch"]);
+    expect(about(findings, "rec-3")).toEqual([]);
     expect(findings).toContainEqual(expect.objectContaining({ kind: "root_mismatch", seq: SEQ }));
   });
 
-  it("reports a deleted record by its leaf index and the stored tree's leaf", () => {
+  it("reports a record replaced by a consistent forgery through the stored tree and the root", () => {
+    const e = anchoredBatch(6);
+    const digest = digestRecord({ forged: true });
+    const salt = newSalt();
+    e.rows = e.rows.map((r) =>
+      r.leafIndex === 5 ? { ...r, id: "forged", digest, salt, leaf: hashLeaf(salt, digest) } : r,
+    );
+    const { findings } = auditBatch(e);
+    expect(findings).toContainEqual(
+      expect.objectContaining({ kind: "tree_leaf_mismatch", seq: SEQ, recordId: "forged", leafIndex: 5 }),
+    );
+    expect(findings).toContainEqual(expect.objectContaining({ kind: "root_mismatch", seq: SEQ }));
+  });
+
+  it("reports a deleted record by its leaf index", () => {
     const e = anchoredBatch(5);
     const deleted = row(e, 3);
     e.rows = e.rows.filter((r) => r !== deleted);
     const { findings } = auditBatch(e);
     expect(findings).toContainEqual(
-      expect.objectContaining({
-        kind: "record_missing",
-        seq: SEQ,
-        leafIndex: 3,
-        expected: toHex(deleted.leaf),
-      }),
+      expect.objectContaining({ kind: "record_missing", seq: SEQ, leafIndex: 3, recordId: null }),
     );
     expect(findings).toContainEqual(expect.objectContaining({ kind: "root_mismatch", seq: SEQ }));
   });
@@ -156,9 +169,15 @@ describe("auditBatch", () => {
     ]);
   });
 
-  it("reports a stored tree without its leaf level", () => {
+  it("reports a stored tree without its levels", () => {
     const e = anchoredBatch(3);
-    e.levels = [];
+    e.levels = [new Uint8Array(0)];
+    expect(kinds(auditBatch(e).findings)).toEqual(["tree_node_mismatch"]);
+  });
+
+  it("reports a stored tree with more levels than its size has", () => {
+    const e = anchoredBatch(4);
+    e.levels = [...e.levels, new Uint8Array(32)];
     expect(kinds(auditBatch(e).findings)).toEqual(["tree_node_mismatch"]);
   });
 

@@ -10,6 +10,8 @@ function ledger(overrides: Partial<LedgerState> = {}): LedgerState {
   return {
     dbNextSeq: 10,
     missingSeqs: [],
+    misplacedBatches: [],
+    entriesPastEnd: [],
     chainNextSeq: 10,
     unanchored: [],
     stalePending: [],
@@ -29,6 +31,29 @@ describe("auditLedger", () => {
     expect(auditLedger(ledger({ missingSeqs: [3, 4] }))).toEqual([
       expect.objectContaining({ kind: "batch_missing", seq: 3 }),
       expect.objectContaining({ kind: "batch_missing", seq: 4 }),
+    ]);
+  });
+
+  it("reports a batch whose range leaves entries out, or takes them twice", () => {
+    const findings = auditLedger(
+      ledger({
+        misplacedBatches: [
+          { seq: 4, firstIndex: 50, expectedFirstIndex: 40 },
+          { seq: 6, firstIndex: 55, expectedFirstIndex: 60 },
+        ],
+      }),
+    );
+    expect(findings).toEqual([
+      expect.objectContaining({ kind: "batch_range_mismatch", seq: 4, expected: 40, actual: 50 }),
+      expect.objectContaining({ kind: "batch_range_mismatch", seq: 6, expected: 60, actual: 55 }),
+    ]);
+    expect(findings[0]?.message).toMatch(/in no batch/);
+    expect(findings[1]?.message).toMatch(/in two batches/);
+  });
+
+  it("reports an entry past the end of the log by its id and index", () => {
+    expect(auditLedger(ledger({ entriesPastEnd: [{ index: 99, id: "forged" }] }))).toEqual([
+      expect.objectContaining({ kind: "record_unexpected", seq: null, recordId: "forged", leafIndex: 99 }),
     ]);
   });
 

@@ -17,8 +17,8 @@ import type { Deployment } from "../../service/chain/deployment.ts";
 import { describeNotary } from "../../service/chain/describe-notary.ts";
 import type { NotaryProfile } from "../../service/core/notary-profile.ts";
 import type { Database } from "../../service/db/database.ts";
-import { insertRecords } from "../../service/db/records.ts";
-import { randomBytesArray } from "../db/bytes.ts";
+import { appendEntries } from "../../service/db/log.ts";
+import { newRecord } from "../db/bytes.ts";
 import { forEachDatabase } from "../helpers/databases.ts";
 import { type RpcProxy, startRpcProxy } from "../helpers/rpc-proxy.ts";
 
@@ -35,9 +35,7 @@ forEachDatabase((target) => {
   let profile: NotaryProfile;
   let db: Database;
   const sealOne = async (id: string) => {
-    await insertRecords(db, [
-      { id, digest: randomBytesArray(32), salt: randomBytesArray(32), leaf: randomBytesArray(32) },
-    ]);
+    await appendEntries(db, [newRecord(id)]);
     return sealBatch(db, 10);
   };
 

@@ -1,6 +1,8 @@
 import { sha256 } from "@noble/hashes/sha2.js";
+import serializeJcs from "canonicalize";
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { canonicalize, digestRecord, MAX_DEPTH } from "../../service/core/canonical.ts";
+import { canonicalize, canonicalText, digestRecord, MAX_DEPTH } from "../../service/core/canonical.ts";
 import { InvalidArgumentError } from "../../service/core/errors.ts";
 import { toHex } from "../../service/core/hex.ts";
 
@@ -93,6 +95,38 @@ describe("canonicalize (RFC 8785 JCS)", () => {
     const bare = Object.assign(Object.create(null), { z: 1, a: 2 });
     const shared = { k: 1 };
     expect(text({ bare, x: shared, y: shared })).toBe('{"bare":{"a":2,"z":1},"x":{"k":1},"y":{"k":1}}');
+  });
+});
+
+describe("canonicalize against the canonicalize package (the reference implementation's port)", () => {
+  it("writes the same text for any JSON object", () => {
+    fc.assert(
+      fc.property(fc.dictionary(fc.string({ unit: "grapheme" }), fc.jsonValue()), (record) => {
+        expect(canonicalText(record)).toBe(serializeJcs(record));
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it("writes the same text for any object of any Unicode, numbers of any magnitude and deep nesting", () => {
+    const value = fc.letrec((tie) => ({
+      node: fc.oneof(
+        { depthSize: "small" },
+        fc.string({ unit: "binary" }),
+        fc.double({ noNaN: true, noDefaultInfinity: true }),
+        fc.integer(),
+        fc.boolean(),
+        fc.constant(null),
+        fc.array(tie("node"), { maxLength: 4 }),
+        fc.dictionary(fc.string({ unit: "binary" }), tie("node"), { maxKeys: 4 }),
+      ),
+    })).node;
+    fc.assert(
+      fc.property(fc.dictionary(fc.string({ unit: "binary" }), value), (record) => {
+        expect(canonicalText(record)).toBe(serializeJcs(record));
+      }),
+      { numRuns: 500 },
+    );
   });
 });
 

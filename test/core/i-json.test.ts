@@ -5,10 +5,13 @@ import { describe, expect, it } from "vitest";
 import { InvalidArgumentError } from "../../service/core/errors.ts";
 import { assertIJson, MAX_BODY_DEPTH } from "../../service/core/i-json.ts";
 
-function problemOf(text: string): { message: string; field: unknown } | undefined {
+function problemOf(
+  text: string,
+  options: { refusePrototypeNames?: boolean } = {},
+): { message: string; field: unknown } | undefined {
   JSON.parse(text); // every input here is valid JSON
   try {
-    assertIJson(text);
+    assertIJson(text, options);
     return undefined;
   } catch (error) {
     expect(error).toBeInstanceOf(InvalidArgumentError);
@@ -85,5 +88,36 @@ describe("assertIJson", () => {
       }),
       { numRuns: 200 },
     );
+  });
+});
+
+const P = { refusePrototypeNames: true };
+
+describe("assertIJson with refusePrototypeNames (request bodies) refuses the names that pollute prototypes", () => {
+  it("__proto__ anywhere, and prototype inside constructor, spelled plainly or escaped", () => {
+    expect(problemOf('{"a":{"__proto__":{"x":1}}}', P)).toEqual({
+      message: "member name __proto__ is not allowed at body/a/__proto__",
+      field: "body/a/__proto__",
+    });
+    expect(problemOf('{"\\u005f_proto__":1}', P)?.message).toMatch(/__proto__ is not allowed/);
+    expect(problemOf('{"x":[{"constructor":{"prototype":{"y":1}}}]}', P)?.field).toBe(
+      "body/x/0/constructor/prototype",
+    );
+    expect(problemOf('{"c\\u006fnstructor":{"prototype":1}}', P)?.message).toMatch(
+      /prototype inside constructor/,
+    );
+    // Without the option (a record or a bundle read by the CLI or the page), they are plain names.
+    expect(problemOf('{"__proto__":1,"constructor":{"prototype":1}}')).toBeUndefined();
+    // Only as names, and only that pairing.
+    expect(
+      problemOf('{"s":"__proto__","constructor":1,"prototype":{},"p":{"constructor":[{"prototype":1}]}}', P),
+    ).toBeUndefined();
+  });
+
+  it("skips over strings with escapes and long numbers exactly as the slow way would", () => {
+    expect(problemOf('{"a":"x\\\\","b":"\\"","b":1}')?.field).toBe("body/b");
+    expect(problemOf(`{"n":${"9".repeat(309)},"m":1}`)).toBeUndefined();
+    expect(problemOf(`{"n":${"9".repeat(310)}}`)?.message).toMatch(/too large for a double/);
+    expect(problemOf('{"n":-1.5E+3,"n":2}')?.field).toBe("body/n");
   });
 });

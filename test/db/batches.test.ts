@@ -1,29 +1,32 @@
 import { beforeAll, beforeEach, expect, it } from "vitest";
-import { InvalidArgumentError, InvariantError } from "../../service/core/errors.ts";
-import { auditPathPositions, buildTree, inclusionPath, treeRoot } from "../../service/core/merkle.ts";
+import { InvalidArgumentError } from "../../service/core/errors.ts";
+import { buildTree, treeRoot } from "../../service/core/merkle.ts";
 import {
   batchesToAnchor,
   firstBatchInState,
   getBatch,
-  getBatchLeaves,
   insertBatch,
   listBatches,
   markAnchored,
   markSent,
   nextSeq,
-  proofNodes,
   recordAnchorError,
+  storedLevels,
 } from "../../service/db/batches.ts";
 import type { Database } from "../../service/db/database.ts";
 import { forEachDatabase, truncateAll } from "../helpers/databases.ts";
 import { randomBytesArray } from "./bytes.ts";
 
-/** Stores a batch of `size` random leaves as the next seq; returns its tree. */
+/** Stores a batch of `size` random leaves as the next seq, its range right after the previous one; returns its tree. */
 async function storeTree(db: Database, size: number) {
   const tree = buildTree(Array.from({ length: size }, () => randomBytesArray(32)));
   const seq = await nextSeq(db);
-  await insertBatch(db, { seq, root: treeRoot(tree), size, levels: tree.levels });
-  return { seq, tree };
+  const [end] = await db.query<{ end: number }>(
+    'SELECT coalesce(max(first_index + size), 0) AS "end" FROM batches',
+  );
+  const firstIndex = end?.end ?? 0;
+  await insertBatch(db, { seq, firstIndex, root: treeRoot(tree), size, levels: tree.levels });
+  return { seq, firstIndex, tree };
 }
 
 forEachDatabase((target) => {
@@ -34,18 +37,20 @@ forEachDatabase((target) => {
   beforeEach(() => truncateAll(db));
 
   it.each([1, 2, 3, 5, 8, 1000])(
-    "reads the same audit paths as merkle.inclusionPath for %i leaves",
+    "stores levels 1 and up of a tree of %i leaves, never the leaves themselves",
     async (size) => {
-      const { seq, tree } = await storeTree(db, size);
-      const indexes =
-        size <= 8 ? [...Array(size).keys()] : [0, 1, 2, 255, 256, 511, 512, 513, 767, 998, size - 1];
-      for (const index of indexes) {
-        const nodes = await proofNodes(db, seq, auditPathPositions(index, size));
-        expect(nodes, `leaf ${index}`).toEqual(inclusionPath(tree, index));
-      }
-      expect(await getBatchLeaves(db, seq)).toEqual(tree.levels[0]);
+      const { seq, firstIndex, tree } = await storeTree(db, size);
+      const levels = await storedLevels(db, firstIndex);
+      expect(levels[0]).toEqual(new Uint8Array(0));
+      expect(levels.slice(1)).toEqual(tree.levels.slice(1));
+      const [level0] = await db.query<{ n: number }>(
+        "SELECT count(*) AS n FROM batch_levels WHERE first_index = $1 AND level = 0",
+        [firstIndex],
+      );
+      expect(level0?.n).toBe(0);
       expect(await getBatch(db, seq)).toMatchObject({
         seq,
+        firstIndex,
         root: treeRoot(tree),
         size,
         state: "sealed",
@@ -54,28 +59,30 @@ forEachDatabase((target) => {
     },
   );
 
-  it("stores the levels uncompressed (STORAGE EXTERNAL), so substring reads only the chunks it needs", async () => {
+  it("stores the levels uncompressed (STORAGE EXTERNAL) in every partition, so substring reads only the chunk it needs", async () => {
     const rows = await db.query<{ storage: string }>(
-      `SELECT a.attstorage AS storage FROM pg_attribute a
-       WHERE a.attrelid = 'batch_levels'::regclass AND a.attname = 'nodes'`,
+      `SELECT DISTINCT a.attstorage AS storage FROM pg_attribute a
+       WHERE a.attname = 'nodes' AND a.attrelid IN (
+         SELECT 'batch_levels'::regclass UNION ALL
+         SELECT inhrelid FROM pg_inherits WHERE inhparent = 'batch_levels'::regclass)`,
     );
     expect(rows).toEqual([{ storage: "e" }]);
   });
 
-  it("refuses levels that are not a tree of the stated size, and positions outside it", async () => {
+  it("refuses levels that are not a tree of the stated size, and a second batch at the same first index", async () => {
     const tree = buildTree([randomBytesArray(32), randomBytesArray(32), randomBytesArray(32)]);
     const root = treeRoot(tree);
-    await expect(insertBatch(db, { seq: 0, root, size: 4, levels: tree.levels })).rejects.toThrow(
-      InvalidArgumentError,
-    );
     await expect(
-      insertBatch(db, { seq: 0, root: randomBytesArray(32), size: 3, levels: tree.levels }),
+      insertBatch(db, { seq: 0, firstIndex: 0, root, size: 4, levels: tree.levels }),
     ).rejects.toThrow(InvalidArgumentError);
-    await insertBatch(db, { seq: 0, root, size: 3, levels: tree.levels });
-    await expect(proofNodes(db, 0, [{ level: 0, index: 3 }])).rejects.toThrow(InvariantError);
-    await expect(proofNodes(db, 1, [{ level: 0, index: 0 }])).rejects.toThrow(InvariantError);
-    expect(await proofNodes(db, 0, [])).toEqual([]);
-    expect(await getBatchLeaves(db, 1)).toBeNull();
+    await expect(
+      insertBatch(db, { seq: 0, firstIndex: 0, root: randomBytesArray(32), size: 3, levels: tree.levels }),
+    ).rejects.toThrow(InvalidArgumentError);
+    await insertBatch(db, { seq: 0, firstIndex: 0, root, size: 3, levels: tree.levels });
+    await expect(
+      insertBatch(db, { seq: 1, firstIndex: 0, root, size: 3, levels: tree.levels }),
+    ).rejects.toMatchObject({ code: "23505" });
+    expect(await storedLevels(db, 3)).toEqual([new Uint8Array(0)]);
     expect(await getBatch(db, 1)).toBeNull();
   });
 

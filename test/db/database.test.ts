@@ -5,14 +5,10 @@ import { join } from "node:path";
 import { beforeAll, beforeEach, expect, it } from "vitest";
 import { InvariantError } from "../../service/core/errors.ts";
 import { type Database, openDatabase } from "../../service/db/database.ts";
+import { appendEntries, countPending } from "../../service/db/log.ts";
 import { openPostgres } from "../../service/db/postgres.ts";
-import { countPending, insertRecords } from "../../service/db/records.ts";
 import { forEachDatabase, truncateAll } from "../helpers/databases.ts";
-import { randomBytesArray } from "./bytes.ts";
-
-function record(id: string) {
-  return { id, digest: randomBytesArray(32), salt: randomBytesArray(32), leaf: randomBytesArray(32) };
-}
+import { newRecord as record } from "./bytes.ts";
 
 async function eventually(check: () => Promise<boolean>, timeoutMs = 5000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
@@ -36,26 +32,26 @@ forEachDatabase((target) => {
 
   it("commits a transaction's writes, and rolls them all back when it throws", async () => {
     const result = await db.transaction(async (tx) => {
-      await insertRecords(tx, [record("kept")]);
+      await appendEntries(tx, [record("kept")]);
       return "done";
     });
     expect(result).toBe("done");
     const failure = new Error("boom");
     await expect(
       db.transaction(async (tx) => {
-        await insertRecords(tx, [record("lost-1")]);
-        await insertRecords(tx, [record("lost-2")]);
+        await appendEntries(tx, [record("lost-1")]);
+        await appendEntries(tx, [record("lost-2")]);
         throw failure;
       }),
     ).rejects.toBe(failure);
     // A failed statement aborts the transaction; the error is the database's.
     await expect(
       db.transaction(async (tx) => {
-        await insertRecords(tx, [record("lost-3")]);
+        await appendEntries(tx, [record("lost-3")]);
         await tx.query("SELECT 1 / 0");
       }),
     ).rejects.toMatchObject({ code: "22012" });
-    const ids = await db.query<{ id: string }>("SELECT id FROM records ORDER BY id");
+    const ids = await db.query<{ id: string }>("SELECT id FROM entries ORDER BY id");
     expect(ids).toEqual([{ id: "kept" }]);
   });
 
@@ -65,7 +61,7 @@ forEachDatabase((target) => {
       inserted = resolve;
     });
     const transaction = db.transaction(async (tx) => {
-      await insertRecords(tx, [record("uncommitted")]);
+      await appendEntries(tx, [record("uncommitted")]);
       inserted();
       await new Promise((resolve) => setTimeout(resolve, 100));
       throw new Error("roll back");

@@ -1,34 +1,47 @@
+// Reading records (db/records.ts) on both databases: by id with the batch whose range holds
+// it, with its audit path in the same statement once anchored (equal to merkle.inclusionPath
+// for every leaf of trees of many sizes), listed by time in pages, and crypto-shredded.
 import { beforeAll, beforeEach, expect, it } from "vitest";
-import { buildTree, treeRoot } from "../../service/core/merkle.ts";
-import { insertBatch, nextSeq } from "../../service/db/batches.ts";
-import type { Database, Queryable } from "../../service/db/database.ts";
+import { sealBatch } from "../../service/batcher/seal-batch.ts";
+import { buildTree, HASH_BYTES, inclusionPath } from "../../service/core/merkle.ts";
+import { markAnchored, markSent } from "../../service/db/batches.ts";
+import type { Database } from "../../service/db/database.ts";
+import { appendEntries, type NewRecord } from "../../service/db/log.ts";
 import {
-  assignToBatch,
-  countPending,
   deleteSalt,
-  findRecordsByIds,
   getRecord,
-  insertRecords,
-  type NewRecord,
-  oldestPendingReceivedAt,
-  selectPendingForSeal,
+  getRecordWithPath,
+  listRecordsReceived,
+  type RecordWithBatch,
 } from "../../service/db/records.ts";
 import { forEachDatabase, truncateAll } from "../helpers/databases.ts";
-import { randomBytesArray } from "./bytes.ts";
+import { newRecord, randomBytesArray } from "./bytes.ts";
 
-function newRecord(id: string): NewRecord {
-  return { id, digest: randomBytesArray(32), salt: randomBytesArray(32), leaf: randomBytesArray(32) };
+/** Seals everything pending in batches of `maxBatch` and records each as anchored. */
+async function sealAndAnchorAll(db: Database, maxBatch: number): Promise<void> {
+  for (;;) {
+    const sealed = await sealBatch(db, maxBatch);
+    if (sealed === null) return;
+    const sent = {
+      txHash: randomBytesArray(32),
+      nonce: sealed.seq,
+      chainId: 31337,
+      contract: randomBytesArray(20),
+    };
+    await markSent(db, sealed.seq, sent);
+    await markAnchored(db, sealed.seq, {
+      blockNumber: 7,
+      blockHash: randomBytesArray(32),
+      blockTimestamp: 1,
+    });
+  }
 }
 
-/** Seals `ids` (in that order) into the next batch, as the batcher does. */
-async function sealIds(db: Database, ids: string[], leaves: Uint8Array[]): Promise<number> {
-  return db.transaction(async (tx) => {
-    const seq = await nextSeq(tx);
-    const tree = buildTree(leaves);
-    await insertBatch(tx, { seq, root: treeRoot(tree), size: tree.size, levels: tree.levels });
-    expect(await assignToBatch(tx, seq, ids)).toBe(ids.length);
-    return seq;
-  });
+function pathNodes(path: Uint8Array | null): Uint8Array[] {
+  const bytes = path ?? new Uint8Array(0);
+  return Array.from({ length: bytes.length / HASH_BYTES }, (_, i) =>
+    bytes.subarray(i * HASH_BYTES, (i + 1) * HASH_BYTES),
+  );
 }
 
 forEachDatabase((target) => {
@@ -38,102 +51,91 @@ forEachDatabase((target) => {
   });
   beforeEach(() => truncateAll(db));
 
-  it("inserts 10,000 records in one statement, keeping their order as ingest order", async () => {
-    const rows = Array.from({ length: 10_000 }, (_, i) => newRecord(`tx-${i}`));
-    let statements = 0;
-    const counting: Queryable = {
-      query: (sql, params) => {
-        statements++;
-        return db.query(sql, params);
-      },
-      exec: (script) => db.exec(script),
-    };
-    const inserted = await insertRecords(counting, rows);
-    expect(statements).toBe(1);
-    expect(inserted).toHaveLength(10_000);
-    expect(inserted[0]?.receivedAt).toBeInstanceOf(Date);
-    expect(await countPending(db)).toBe(10_000);
-    const pending = await selectPendingForSeal(db, 20_000);
-    expect(pending.map((p) => p.id)).toEqual(rows.map((r) => r.id));
-    expect(pending[9_999]?.leaf).toEqual(rows[9_999]?.leaf);
-  });
-
-  it("skips ids already stored or repeated, and returns only the rows it inserted", async () => {
-    const a = newRecord("a");
-    const b = newRecord("b");
-    expect((await insertRecords(db, [a, b])).map((r) => r.id)).toEqual(["a", "b"]);
-    const retryOfB = { ...b };
-    const conflictingA = newRecord("a");
-    const c = newRecord("c");
-    const inserted = await insertRecords(db, [conflictingA, retryOfB, c, newRecord("c")]);
-    expect(inserted.map((r) => r.id)).toEqual(["c"]);
-
-    const stored = new Map((await findRecordsByIds(db, ["a", "b", "missing"])).map((r) => [r.id, r]));
-    expect([...stored.keys()].sort()).toEqual(["a", "b"]);
-    expect(stored.get("a")?.digest).toEqual(a.digest);
-    expect(stored.get("a")?.digest).not.toEqual(conflictingA.digest);
-    expect(stored.get("b")?.digest).toEqual(retryOfB.digest);
-    expect(await insertRecords(db, [])).toEqual([]);
-    expect(await findRecordsByIds(db, [])).toEqual([]);
-  });
-
-  it("round-trips every byte value as a plain Uint8Array", async () => {
-    const all = Uint8Array.from({ length: 256 }, (_, i) => i);
-    const row = { id: "bytes", digest: all, salt: Buffer.from([0, 255, 0]), leaf: new Uint8Array(32) };
-    await insertRecords(db, [row]);
-    const [stored] = await findRecordsByIds(db, ["bytes"]);
-    for (const value of [stored?.digest, stored?.salt, stored?.leaf]) {
-      expect(Object.getPrototypeOf(value)).toBe(Uint8Array.prototype);
-    }
-    expect(stored?.digest).toEqual(all);
-    expect(stored?.salt).toEqual(new Uint8Array([0, 255, 0]));
-    expect(stored?.leaf).toEqual(new Uint8Array(32));
-  });
-
-  it("selects pending records oldest first, and only pending ones", async () => {
-    expect(await oldestPendingReceivedAt(db)).toBeNull();
-    const rows = ["c", "a", "b", "e", "d"].map(newRecord);
-    await insertRecords(db, rows.slice(0, 3));
-    await insertRecords(db, rows.slice(3));
-    expect((await selectPendingForSeal(db, 3)).map((p) => p.id)).toEqual(["c", "a", "b"]);
-    expect(await oldestPendingReceivedAt(db)).toBeInstanceOf(Date);
-
-    await sealIds(db, ["c", "a"], [rows[0]?.leaf, rows[1]?.leaf] as Uint8Array[]);
-    expect((await selectPendingForSeal(db, 10)).map((p) => p.id)).toEqual(["b", "e", "d"]);
-    expect(await countPending(db)).toBe(3);
-  });
-
-  it("assigns leaf indexes in the given order, once, and shows the batch on the record", async () => {
+  it("shows a record pending, then in the batch whose range holds it, at its leaf index", async () => {
     const rows = ["r0", "r1", "r2"].map(newRecord);
-    await insertRecords(db, rows);
-    const pendingRecord = await getRecord(db, "r2");
-    expect(pendingRecord).toMatchObject({ id: "r2", seq: null, leafIndex: null, state: null, root: null });
-    expect(pendingRecord?.pos).toBeTypeOf("number");
-
-    const seq = await sealIds(db, ["r1", "r0"], [rows[1]?.leaf, rows[0]?.leaf] as Uint8Array[]);
-    expect(seq).toBe(0);
-    const sealed = await getRecord(db, "r0");
-    expect(sealed).toMatchObject({ id: "r0", seq: 0, leafIndex: 1, state: "sealed", size: 2, txHash: null });
-    expect(sealed?.root).toHaveLength(32);
-    expect(sealed?.sealedAt).toBeInstanceOf(Date);
-    expect(sealed?.digest).toEqual(rows[0]?.digest);
-    expect((await getRecord(db, "r1"))?.leafIndex).toBe(0);
-
-    // Already sealed: a second assignment changes nothing.
-    expect(await assignToBatch(db, seq, ["r0"])).toBe(0);
-    // (seq, leaf_index) is unique.
-    await expect(
-      db.query("UPDATE records SET seq = 0, leaf_index = 0 WHERE id = 'r2'"),
-    ).rejects.toMatchObject({
-      code: "23505",
+    await appendEntries(db, rows);
+    const pending = await getRecord(db, "r2");
+    expect(pending).toMatchObject({
+      id: "r2",
+      index: 2,
+      seq: null,
+      leafIndex: null,
+      state: null,
+      root: null,
     });
-    // A batch that does not exist is refused (the foreign key is checked at commit).
-    await expect(assignToBatch(db, 7, ["r2"])).rejects.toMatchObject({ code: "23503" });
+    expect(pending?.digest).toEqual(rows[2]?.digest);
+    expect(await sealBatch(db, 2)).toMatchObject({ seq: 0, firstIndex: 0, size: 2 });
+    expect(await sealBatch(db, 2)).toMatchObject({ seq: 1, firstIndex: 2, size: 1 });
+    const sealed = await getRecord(db, "r1");
+    expect(sealed).toMatchObject({ id: "r1", seq: 0, firstIndex: 0, leafIndex: 1, state: "sealed", size: 2 });
+    expect(sealed?.sealedAt).toBeInstanceOf(Date);
+    expect(await getRecord(db, "r2")).toMatchObject({ seq: 1, leafIndex: 0, size: 1 });
+    // Not anchored: no path is read.
+    expect((await getRecordWithPath(db, "r1"))?.path).toBeNull();
     expect(await getRecord(db, "missing")).toBeNull();
+    expect(await getRecordWithPath(db, "missing")).toBeNull();
   });
 
-  it("deletes a salt once (crypto-shredding) and keeps the rest of the record", async () => {
-    await insertRecords(db, [newRecord("shred")]);
+  it("reads an anchored record's audit path in the same statement, equal to inclusionPath for every leaf", async () => {
+    const sizes = [1, 2, 3, 5, 8, 13, 100];
+    const groups: NewRecord[][] = sizes.map((size, b) =>
+      Array.from({ length: size }, (_, i) => newRecord(`b${b}-${i}`)),
+    );
+    let first = 0;
+    for (const group of groups) {
+      await appendEntries(db, group);
+      await sealAndAnchorAll(db, group.length);
+      const tree = buildTree(group.map((r) => r.leaf));
+      for (const [i, record] of group.entries()) {
+        const row = (await getRecordWithPath(db, record.id)) as RecordWithBatch & { path: Uint8Array | null };
+        expect(row, record.id).toMatchObject({
+          firstIndex: first,
+          leafIndex: i,
+          size: group.length,
+          state: "anchored",
+        });
+        expect(pathNodes(row.path), record.id).toEqual(inclusionPath(tree, i));
+      }
+      first += group.length;
+    }
+  });
+
+  it("lists records received in a window, oldest first, in pages", async () => {
+    const before = new Date(Date.now() - 60_000);
+    for (let g = 0; g < 4; g++) {
+      await appendEntries(
+        db,
+        Array.from({ length: 3 }, (_, i) => newRecord(`w${g}-${i}`)),
+      );
+    }
+    await sealAndAnchorAll(db, 5);
+    const window = { from: before, to: new Date(Date.now() + 60_000) };
+    const seen: string[] = [];
+    let after: number | undefined;
+    for (let page = 0; page < 10; page++) {
+      const rows = await listRecordsReceived(db, {
+        ...window,
+        ...(after === undefined ? {} : { after }),
+        limit: 5,
+      });
+      seen.push(...rows.map((r) => r.id));
+      if (rows.length < 5) break;
+      after = rows[rows.length - 1]?.index;
+    }
+    expect(seen).toEqual(Array.from({ length: 12 }, (_, n) => `w${Math.floor(n / 3)}-${n % 3}`));
+    const all = await listRecordsReceived(db, { ...window, limit: 100 });
+    expect(all.map((r) => r.receivedAt.getTime())).toEqual(
+      [...all.map((r) => r.receivedAt.getTime())].sort((a, b) => a - b),
+    );
+    expect(all[11]).toMatchObject({ id: "w3-2", seq: 2, leafIndex: 1 });
+    expect(
+      await listRecordsReceived(db, { from: window.to, to: new Date(window.to.getTime() + 1), limit: 5 }),
+    ).toEqual([]);
+    expect(await listRecordsReceived(db, { ...window, after: 11, limit: 5 })).toEqual([]);
+  });
+
+  it("deletes a salt once (crypto-shredding), an update of that one entry, and keeps the rest of it", async () => {
+    await appendEntries(db, [newRecord("shred")]);
     expect(await deleteSalt(db, "shred")).toBe(true);
     expect(await deleteSalt(db, "shred")).toBe(false);
     expect(await deleteSalt(db, "missing")).toBe(false);

@@ -1,7 +1,8 @@
 // The promises a crash or a failover must keep, checked from the outside once the service
 // has drained: the database, the chain and the HTTP API must all agree that
-//   - every acknowledged record is in exactly one anchored batch, at a leaf that holds its
-//     leaf hash, and GET /v1/records/:id/proof answers 200;
+//   - the log holds each id once, at indexes 0..n-1; every acknowledged record is in it, in
+//     exactly one anchored batch (batches are consecutive ranges of the log, each with the
+//     root of its range's leaves), and GET /v1/records/:id/proof answers 200;
 //   - batches are seq 0..n-1, all anchored; the contract's nextSeq is n, it holds each
 //     batch's root and size, and it emitted exactly one RootAnchored event per seq;
 //   - a sample of bundles verifies against the chain (every check passes).
@@ -10,8 +11,9 @@
 
 import { createChainReader } from "../../service/chain/chain-reader.ts";
 import { type Hex, toHex } from "../../service/core/hex.ts";
+import { buildTree, treeRoot } from "../../service/core/merkle.ts";
 import { decodeRootAnchored, ROOT_ANCHORED_TOPIC, verifyBundle } from "../../service/core/verify.ts";
-import { getBatchLeaves } from "../../service/db/batches.ts";
+import { rangeLeaves } from "../../service/db/log.ts";
 import type { CrashHarness } from "./crash-trials.ts";
 import { recordFor } from "./crash-trials.ts";
 
@@ -35,13 +37,13 @@ export interface AuditReport {
 
 interface RecordRow {
   id: string;
-  seq: number | null;
-  leafIndex: number | null;
+  index: number;
   leaf: Uint8Array;
 }
 
 interface BatchRow {
   seq: number;
+  firstIndex: number;
   root: Uint8Array;
   size: number;
   state: string;
@@ -53,43 +55,43 @@ export async function auditAnchoring(harness: CrashHarness, options: AuditOption
     if (problems.length < 50) problems.push(problem);
   };
   const { db } = harness;
-  const records = await db.query<RecordRow>(`SELECT id, seq, leaf_index AS "leafIndex", leaf FROM records`);
-  const batches = await db.query<BatchRow>("SELECT seq, root, size, state FROM batches ORDER BY seq");
+  const records = await db.query<RecordRow>(`SELECT id, idx AS "index", leaf FROM entries ORDER BY idx`);
+  const batches = await db.query<BatchRow>(
+    `SELECT seq, first_index AS "firstIndex", root, size, state FROM batches ORDER BY seq`,
+  );
   const byId = new Map(records.map((r) => [r.id, r]));
 
+  // The log: one entry per id, at indexes 0..n-1 with no gap.
+  for (const [i, r] of records.entries()) {
+    if (r.index !== i) note(`the log has a gap: position ${i} holds index ${r.index}`);
+  }
+  if (byId.size !== records.length) note(`${records.length - byId.size} ids are stored more than once`);
+  const sealedEnd = batches.reduce((sum, b) => sum + b.size, 0);
   for (const id of harness.acked) {
     const row = byId.get(id);
     if (row === undefined) note(`acknowledged record ${id} is not in the database (lost)`);
-    else if (row.seq === null) note(`acknowledged record ${id} was never batched`);
+    else if (row.index >= sealedEnd) note(`acknowledged record ${id} was never batched`);
   }
 
-  // Dense seqs, all anchored, and each leaf where its record says it is: with the records'
-  // unique (seq, leaf_index), equal totals mean no record sits in two batches.
-  let batchedRecords = 0;
-  const leavesBySeq = new Map<number, Uint8Array>();
+  // Dense seqs, all anchored, and each batch the range of the log right after the previous
+  // one, its root the tree of that range's leaves: then every entry is in exactly one batch.
+  let next = 0;
   for (const [i, batch] of batches.entries()) {
     if (batch.seq !== i) note(`batch seqs are not dense: position ${i} holds seq ${batch.seq}`);
     if (batch.state !== "anchored") note(`batch ${batch.seq} is ${batch.state}, not anchored`);
-    const leaves = await getBatchLeaves(db, batch.seq);
-    if (leaves === null || leaves.length !== batch.size * 32) {
-      note(`batch ${batch.seq} stores ${leaves ? leaves.length / 32 : 0} leaves, not ${batch.size}`);
-    } else leavesBySeq.set(batch.seq, leaves);
-  }
-  for (const r of records) {
-    if (r.seq === null || r.leafIndex === null) {
-      note(`record ${r.id} is still pending after the drain`);
-      continue;
-    }
-    batchedRecords++;
-    const leaves = leavesBySeq.get(r.seq);
-    const stored = leaves?.subarray(r.leafIndex * 32, r.leafIndex * 32 + 32);
-    if (stored !== undefined && toHex(stored) !== toHex(r.leaf)) {
-      note(`record ${r.id}: leaf ${r.leafIndex} of batch ${r.seq} is not its leaf hash`);
+    if (batch.firstIndex !== next)
+      note(`batch ${batch.seq} starts at index ${batch.firstIndex}, not ${next}`);
+    next = batch.firstIndex + batch.size;
+    try {
+      const root = treeRoot(buildTree(await rangeLeaves(db, batch.firstIndex, batch.size)));
+      if (toHex(root) !== toHex(batch.root))
+        note(`batch ${batch.seq}: its root is not the tree of its range's leaves`);
+    } catch (error) {
+      note(`batch ${batch.seq}: ${(error as Error).message}`);
     }
   }
-  const sealedLeaves = batches.reduce((sum, b) => sum + b.size, 0);
-  if (sealedLeaves !== batchedRecords) {
-    note(`batches hold ${sealedLeaves} leaves but ${batchedRecords} records are batched`);
+  if (records.length !== sealedEnd) {
+    note(`batches hold ${sealedEnd} leaves but the log has ${records.length} entries after the drain`);
   }
 
   await auditChain(harness, batches, note);

@@ -10,8 +10,8 @@ import { readOrCreateKey } from "../../service/chain/key-file.ts";
 import { fromHex, type Hex } from "../../service/core/hex.ts";
 import { markSent } from "../../service/db/batches.ts";
 import type { Database } from "../../service/db/database.ts";
-import { insertRecords } from "../../service/db/records.ts";
-import { randomBytesArray } from "../db/bytes.ts";
+import { appendEntries } from "../../service/db/log.ts";
+import { newRecord } from "../db/bytes.ts";
 import type { DatabaseTarget } from "./databases.ts";
 import { startTestChain, type TestChain } from "./local-chain.ts";
 
@@ -64,14 +64,9 @@ export function anchoringFixture(target: DatabaseTarget): AnchoringFixture {
     step: (options = {}) =>
       anchorStep({ db: fixture.db, client: fixture.client, confirmations: 1, timeoutMs: 5_000, ...options }),
     async sealRecords(count) {
-      await insertRecords(
+      await appendEntries(
         fixture.db,
-        Array.from({ length: count }, () => ({
-          id: `r-${recordCount++}`,
-          digest: randomBytesArray(32),
-          salt: randomBytesArray(32),
-          leaf: randomBytesArray(32),
-        })),
+        Array.from({ length: count }, () => newRecord(`r-${recordCount++}`)),
       );
       const sealed = await sealBatch(fixture.db, 1000);
       if (sealed === null) throw new Error("nothing was sealed");

@@ -170,7 +170,7 @@ export function startLoad(harness: CrashHarness, options: LoadOptions): Load {
 
 async function unfinishedWork(db: Database): Promise<TrialResult["atKill"]> {
   const [row] = await db.query<TrialResult["atKill"]>(
-    `SELECT (SELECT count(*) FROM records WHERE seq IS NULL) AS pending,
+    `SELECT (SELECT next_index FROM log_state) - coalesce((SELECT max(first_index + size) FROM batches), 0) AS pending,
             (SELECT count(*) FROM batches WHERE state = 'sealed') AS sealed,
             (SELECT count(*) FROM batches WHERE state = 'sent') AS sent`,
   );
@@ -182,7 +182,7 @@ export async function waitForDrain(db: Database, timeoutMs: number): Promise<voi
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const [row] = await db.query<{ pending: number; unanchored: number }>(
-      `SELECT (SELECT count(*) FROM records WHERE seq IS NULL) AS pending,
+      `SELECT (SELECT next_index FROM log_state) - coalesce((SELECT max(first_index + size) FROM batches), 0) AS pending,
               (SELECT count(*) FROM batches WHERE state <> 'anchored') AS unanchored`,
     );
     if (row !== undefined && row.pending === 0 && row.unanchored === 0) return;

@@ -57,9 +57,27 @@ export interface DatabaseTarget {
   connect(url: string): Database;
 }
 
-/** Empties every table of the schema and restarts identities (pos). */
+/** Empties every table of the schema and starts the log again at index 0 (its partitions stay). */
 export async function truncateAll(db: Database): Promise<void> {
-  await db.exec("TRUNCATE records, batch_levels, batches, api_keys RESTART IDENTITY");
+  await db.exec(
+    "TRUNCATE entries, entry_ids, entry_groups, batch_levels, batches, api_keys; UPDATE log_state SET next_index = 0",
+  );
+}
+
+/**
+ * Gives the (empty) log partitions of `size` indexes, so that tests cross partition
+ * boundaries with a few records: drops the partitions there are and makes the first two anew.
+ */
+export async function usePartitionSize(db: Database, size: number): Promise<void> {
+  const [used] = await db.query<{ n: number }>("SELECT next_index AS n FROM log_state");
+  if (used?.n !== 0) throw new Error("the log must be empty to change its partition size");
+  const partitions = await db.query<{ name: string }>(
+    `SELECT c.relname AS name FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
+     WHERE i.inhparent IN ('entries'::regclass, 'entry_groups'::regclass, 'batch_levels'::regclass)`,
+  );
+  for (const { name } of partitions) await db.exec(`DROP TABLE "${name}"`);
+  await db.query("UPDATE log_state SET partition_size = $1", [size]);
+  await db.query("SELECT en_ensure_partitions(0, $1::bigint)", [size]);
 }
 
 // initdb in WASM takes several seconds; a dumped data directory loads in about one. The dump

@@ -3,7 +3,7 @@
 // The service never seals on its own here (interval 1 h, huge MAX_BATCH), so records stay
 // pending, and its queue and body limits are tiny so the limits can be hit cheaply.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { countPending } from "../../service/db/records.ts";
+import { countPending } from "../../service/db/log.ts";
 import { forEachDatabase } from "../helpers/databases.ts";
 import { type HttpResult, startTestService, type TestService } from "../helpers/service.ts";
 
@@ -227,7 +227,7 @@ forEachDatabase((target) => {
       }
       const ids = accepted.map((a) => a.json.id as string);
       const stored = await s.database.db.query<{ id: string }>(
-        "SELECT id FROM records WHERE id = ANY($1::text[])",
+        "SELECT id FROM entries WHERE id = ANY($1::text[])",
         [[...ids, "pair-0-0", "pair-0-1"]],
       );
       expect(stored.map((r) => r.id).sort()).toEqual([...ids].sort());

@@ -149,7 +149,7 @@ forPostgres((target) => {
     // Nothing acknowledged was lost.
     const acknowledged = attempts.filter((a) => a.outcome === 202).map((a) => a.id);
     expect(acknowledged.length).toBeGreaterThanOrEqual(ACKS_BEFORE_SIGTERM);
-    const stored = await db.query<{ id: string }>("SELECT id FROM records WHERE id = ANY($1::text[])", [
+    const stored = await db.query<{ id: string }>("SELECT id FROM entries WHERE id = ANY($1::text[])", [
       acknowledged,
     ]);
     expect(stored.length).toBe(acknowledged.length);

@@ -123,7 +123,7 @@ forPostgres((target) => {
       });
       if (single.status === 202) acked.add("after-flood");
       const [stored] = await db.query<{ total: number; matched: number }>(
-        `SELECT count(*) AS total, count(*) FILTER (WHERE id = ANY($1::text[])) AS matched FROM records`,
+        `SELECT count(*) AS total, count(*) FILTER (WHERE id = ANY($1::text[])) AS matched FROM entries`,
         [[...acked]],
       );
       const afterMb = await residentMb(pid);

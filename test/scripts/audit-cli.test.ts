@@ -1,6 +1,6 @@
 // `npm run audit` end to end: a real service on PostgreSQL (the audit runs beside it as a
 // second process, which PGlite cannot allow) and on the real local chain, records submitted
-// over HTTP and anchored; then the database is tampered with in nine ways, one at a time
+// over HTTP and anchored; then the database is tampered with in eleven ways, one at a time
 // and reverted after, and the audit must name the batch and the record every time. The
 // audit pins the notary profile: a batch row naming another contract or chain is a finding,
 // and an endpoint that is not the profile's chain and contract (a look-alike chain with the
@@ -9,7 +9,7 @@ import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { AuditReport } from "../../service/audit/run-audit.ts";
-import { fromHex, toHex } from "../../service/core/hex.ts";
+import { fromHex } from "../../service/core/hex.ts";
 import { hashLeaf, newSalt } from "../../service/core/leaf.ts";
 import { formatFingerprint, notaryFingerprint } from "../../service/core/notary-profile.ts";
 import { deleteSalt } from "../../service/db/records.ts";
@@ -22,6 +22,7 @@ const AUDIT = "scripts/audit.ts";
 
 interface StoredRow {
   id: string;
+  index: number;
   digest: Uint8Array;
   salt: Uint8Array;
   leaf: Uint8Array;
@@ -81,14 +82,19 @@ forPostgres((target) => {
     }
     await until("every batch anchored", async () => {
       const [n] = await sql(
-        "SELECT (SELECT count(*) FROM batches WHERE state <> 'anchored') + (SELECT count(*) FROM records WHERE seq IS NULL) AS n",
+        `SELECT (SELECT count(*) FROM batches WHERE state <> 'anchored')
+           + (SELECT next_index FROM log_state) - (SELECT coalesce(max(first_index + size), 0) FROM batches) AS n`,
         [],
       );
       return (n as { n: number }).n === 0;
     });
     rows = await s.database.db.query<StoredRow>(
-      `SELECT id, digest, salt, leaf, received_at AS "receivedAt", seq, leaf_index AS "leafIndex"
-       FROM records WHERE seq = (SELECT seq FROM records WHERE id = 'a-0') ORDER BY leaf_index`,
+      `SELECT e.id, e.idx AS "index", e.digest, e.salt, e.leaf, e.received_at AS "receivedAt", b.seq,
+         e.idx - b.first_index AS "leafIndex"
+       FROM batches b JOIN entries e ON e.idx >= b.first_index AND e.idx < b.first_index + b.size
+       WHERE b.first_index <= (SELECT idx FROM entry_ids WHERE id = 'a-0')
+         AND b.first_index + b.size > (SELECT idx FROM entry_ids WHERE id = 'a-0')
+       ORDER BY e.idx`,
     );
     batch = row(0).seq;
     const [stored] = await sql("SELECT root FROM batches WHERE seq = $1", [batch]);
@@ -123,7 +129,7 @@ forPostgres((target) => {
     try {
       run = await audit();
     } finally {
-      await sql("UPDATE records SET salt = $2 WHERE id = $1", [row(1).id, row(1).salt]);
+      await sql("UPDATE entries SET salt = $2 WHERE id = $1", [row(1).id, row(1).salt]);
     }
     expect(run.report).toMatchObject({
       ok: true,
@@ -134,31 +140,48 @@ forPostgres((target) => {
     expect(run.code).toBe(0);
   });
 
+  const insertEntry = (r: StoredRow) =>
+    sql("INSERT INTO entries (idx, id, digest, salt, leaf, received_at) VALUES ($1, $2, $3, $4, $5, $6)", [
+      r.index,
+      r.id,
+      r.digest,
+      r.salt,
+      r.leaf,
+      r.receivedAt,
+    ]);
+  const forged = (index: number, id: string): StoredRow => {
+    const digest = new Uint8Array(32).fill(5);
+    const salt = newSalt();
+    return { ...row(0), index, id, digest, salt, leaf: hashLeaf(salt, digest) };
+  };
+
   const tampers: Array<{
     name: string;
     apply: () => Promise<unknown>;
     revert: () => Promise<unknown>;
     /** Audit only the tampered batch (--from/--to). */
     rangeOnly?: boolean;
+    /** The finding names no batch (an entry outside every batch). */
+    outsideBatches?: boolean;
     expect: () => Array<Record<string, unknown>>;
   }> = [
     {
       name: "a changed digest",
       apply: () =>
-        sql("UPDATE records SET digest = $2 WHERE id = $1", [row(1).id, new Uint8Array(32).fill(7)]),
-      revert: () => sql("UPDATE records SET digest = $2 WHERE id = $1", [row(1).id, row(1).digest]),
+        sql("UPDATE entries SET digest = $2 WHERE id = $1", [row(1).id, new Uint8Array(32).fill(7)]),
+      revert: () => sql("UPDATE entries SET digest = $2 WHERE id = $1", [row(1).id, row(1).digest]),
       expect: () => [{ kind: "leaf_mismatch", seq: batch, recordId: row(1).id }],
     },
     {
       name: "a changed salt",
-      apply: () => sql("UPDATE records SET salt = $2 WHERE id = $1", [row(2).id, newSalt()]),
-      revert: () => sql("UPDATE records SET salt = $2 WHERE id = $1", [row(2).id, row(2).salt]),
+      apply: () => sql("UPDATE entries SET salt = $2 WHERE id = $1", [row(2).id, newSalt()]),
+      revert: () => sql("UPDATE entries SET salt = $2 WHERE id = $1", [row(2).id, row(2).salt]),
       expect: () => [{ kind: "leaf_mismatch", seq: batch, recordId: row(2).id }],
     },
     {
       name: "a changed leaf",
-      apply: () => sql("UPDATE records SET leaf = $2 WHERE id = $1", [row(0).id, new Uint8Array(32).fill(9)]),
-      revert: () => sql("UPDATE records SET leaf = $2 WHERE id = $1", [row(0).id, row(0).leaf]),
+      apply: () => sql("UPDATE entries SET leaf = $2 WHERE id = $1", [row(0).id, new Uint8Array(32).fill(9)]),
+      revert: () => sql("UPDATE entries SET leaf = $2 WHERE id = $1", [row(0).id, row(0).leaf]),
       expect: () => [
         { kind: "leaf_mismatch", seq: batch, recordId: row(0).id },
         { kind: "tree_leaf_mismatch", seq: batch, recordId: row(0).id },
@@ -167,46 +190,52 @@ forPostgres((target) => {
     },
     {
       name: "a deleted record",
-      apply: () => sql("DELETE FROM records WHERE id = $1", [row(3).id]),
-      revert: () =>
-        sql(
-          "INSERT INTO records (id, digest, salt, leaf, received_at, seq, leaf_index) VALUES ($1, $2, $3, $4, $5, $6, $7)",
-          [
-            row(3).id,
-            row(3).digest,
-            row(3).salt,
-            row(3).leaf,
-            row(3).receivedAt,
-            row(3).seq,
-            row(3).leafIndex,
-          ],
-        ),
-      // The row is gone, so the record is named by its place and its leaf in the stored tree.
-      expect: () => [{ kind: "record_missing", seq: batch, leafIndex: 3, expected: toHex(row(3).leaf) }],
+      apply: () => sql("DELETE FROM entries WHERE idx = $1", [row(3).index]),
+      revert: () => insertEntry(row(3)),
+      // The entry is gone, so the record is named by its place in the batch.
+      expect: () => [{ kind: "record_missing", seq: batch, leafIndex: 3 }],
     },
     {
-      name: "an inserted record",
-      apply: () => {
-        const digest = new Uint8Array(32).fill(5);
-        const salt = newSalt();
-        return sql(
-          "INSERT INTO records (id, digest, salt, leaf, seq, leaf_index) VALUES ($1, $2, $3, $4, $5, $6)",
-          ["forged-1", digest, salt, hashLeaf(salt, digest), batch, rows.length],
-        );
+      name: "a record replaced by a consistent forgery",
+      apply: async () => {
+        await sql("DELETE FROM entries WHERE idx = $1", [row(3).index]);
+        await insertEntry(forged(row(3).index, "forged-1"));
       },
-      revert: () => sql("DELETE FROM records WHERE id = 'forged-1'", []),
+      revert: async () => {
+        await sql("DELETE FROM entries WHERE idx = $1", [row(3).index]);
+        await insertEntry(row(3));
+      },
       expect: () => [
-        { kind: "record_unexpected", seq: batch, recordId: "forged-1" },
+        { kind: "tree_leaf_mismatch", seq: batch, recordId: "forged-1", leafIndex: 3 },
         { kind: "root_mismatch", seq: batch },
       ],
     },
     {
+      name: "a record inserted past the end of the log",
+      apply: async () => {
+        const [log] = await sql("SELECT next_index AS n FROM log_state", []);
+        await insertEntry(forged((log as { n: number }).n + 5, "forged-2"));
+      },
+      revert: () => sql("DELETE FROM entries WHERE id = 'forged-2'", []),
+      outsideBatches: true,
+      expect: () => [{ kind: "record_unexpected", seq: null, recordId: "forged-2" }],
+    },
+    {
       name: "two leaves swapped",
-      apply: () => swapIndexes(row(0).id, row(3).id),
-      revert: () => swapIndexes(row(0).id, row(3).id),
+      apply: () => swapIndexes(row(0), row(3)),
+      revert: () => swapIndexes(row(0), row(3)),
       expect: () => [
         { kind: "tree_leaf_mismatch", seq: batch, recordId: row(0).id, leafIndex: 3 },
         { kind: "tree_leaf_mismatch", seq: batch, recordId: row(3).id, leafIndex: 0 },
+        { kind: "root_mismatch", seq: batch },
+      ],
+    },
+    {
+      name: "a batch moved to another range of the log",
+      apply: () => sql("UPDATE batches SET first_index = first_index + 1 WHERE seq = $1", [batch]),
+      revert: () => sql("UPDATE batches SET first_index = first_index - 1 WHERE seq = $1", [batch]),
+      expect: () => [
+        { kind: "batch_range_mismatch", seq: batch },
         { kind: "root_mismatch", seq: batch },
       ],
     },
@@ -243,20 +272,20 @@ forPostgres((target) => {
     },
   ];
 
-  /** Swaps two records' leaf indexes (through -1: (seq, leaf_index) is unique). */
-  async function swapIndexes(a: string, b: string): Promise<void> {
+  /** Swaps two entries' places in the log (through a free index: the index is the primary key). */
+  async function swapIndexes(a: StoredRow, b: StoredRow): Promise<void> {
     await s.database.db.transaction(async (tx) => {
+      const [free] = await tx.query<{ n: number }>("SELECT next_index + 100 AS n FROM log_state");
+      const parked = (free as { n: number }).n;
       const [ia, ib] = await Promise.all(
-        [a, b].map(async (id) => {
-          const [r] = await tx.query<{ i: number }>('SELECT leaf_index AS "i" FROM records WHERE id = $1', [
-            id,
-          ]);
+        [a, b].map(async ({ id }) => {
+          const [r] = await tx.query<{ i: number }>('SELECT idx AS "i" FROM entries WHERE id = $1', [id]);
           return (r as { i: number }).i;
         }),
       );
-      await tx.query("UPDATE records SET leaf_index = -1 WHERE id = $1", [a]);
-      await tx.query("UPDATE records SET leaf_index = $2 WHERE id = $1", [b, ia]);
-      await tx.query("UPDATE records SET leaf_index = $2 WHERE id = $1", [a, ib]);
+      await tx.query("UPDATE entries SET idx = $2 WHERE id = $1", [a.id, parked]);
+      await tx.query("UPDATE entries SET idx = $2 WHERE id = $1", [b.id, ia]);
+      await tx.query("UPDATE entries SET idx = $2 WHERE id = $1", [a.id, ib]);
     });
   }
 
@@ -275,7 +304,7 @@ forPostgres((target) => {
         expect(run.report.findings).toContainEqual(expect.objectContaining(expected));
       }
       expect(run.stdout).toMatch(/RESULT: FINDINGS/);
-      expect(run.stdout).toContain(`batch ${batch}`);
+      if (!tamper.outsideBatches) expect(run.stdout).toContain(`batch ${batch}`);
       const named = tamper.expect().find((e) => typeof e.recordId === "string")?.recordId;
       if (typeof named === "string") expect(run.stdout).toContain(`record ${named}`);
       if (tamper.rangeOnly) expect(run.report.scope).toMatchObject({ from: batch, to: batch, batches: 1 });

@@ -6,14 +6,13 @@
 import { Type } from "typebox";
 import { verifyBundle } from "../../core/verify.ts";
 import { CERTIFICATE_SCRIPT_HASH, renderCertificate } from "../../evidence/certificate.ts";
-import { readRecordEvidence } from "../../evidence/record-evidence.ts";
 import { pageCsp } from "../../html/html.ts";
 import { NotFoundError } from "../../service-errors.ts";
 import type { AppContext } from "../app-context.ts";
 import { AUTH_ERRORS, ErrorResponse, SECURITY } from "../schemas/common.ts";
 import { IdParams, PendingProof } from "../schemas/records.ts";
 
-export async function certificateRoutes({ app, deps, auth }: AppContext): Promise<void> {
+export async function certificateRoutes({ app, deps, auth, evidence: reader }: AppContext): Promise<void> {
   app.get(
     "/v1/records/:id/certificate",
     {
@@ -39,7 +38,7 @@ export async function certificateRoutes({ app, deps, auth }: AppContext): Promis
     },
     async (request, reply) => {
       const { id } = request.params;
-      const evidence = await readRecordEvidence(deps.db, id);
+      const evidence = await reader.read(id);
       if (evidence.status === "unknown") throw new NotFoundError(`no record with id ${id}`);
       if (evidence.status === "shredded") {
         throw new NotFoundError(

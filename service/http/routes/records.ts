@@ -1,10 +1,12 @@
 // /v1/records: submit (one or many), read status, fetch the evidence bundle.
 import { BUNDLE_SCHEMA } from "../../core/bundle.ts";
 import { InvalidArgumentError } from "../../core/errors.ts";
+import { toHex } from "../../core/hex.ts";
+import type { NewRecord } from "../../db/log.ts";
 import { getRecord, listRecordsReceived } from "../../db/records.ts";
-import { readRecordEvidence, recordStatusView } from "../../evidence/record-evidence.ts";
+import { recordStatusView } from "../../evidence/record-evidence.ts";
 import type { IngestResult } from "../../ingest/ingestor.ts";
-import { prepareRecord } from "../../ingest/prepare-record.ts";
+import { prepareRecords } from "../../ingest/prepare-record.ts";
 import { ConflictError, NotFoundError, PayloadTooLargeError } from "../../service-errors.ts";
 import type { AppContext } from "../app-context.ts";
 import { AUTH_ERRORS, ErrorResponse, SECURITY } from "../schemas/common.ts";
@@ -56,12 +58,12 @@ export async function recordRoutes(ctx: AppContext): Promise<void> {
       },
     },
     async (request, reply) => {
-      const row = prepareRecord(request.body, deps.config.maxRecordBytes);
-      const [result] = await deps.ingestor.submit([row]);
+      const rows = prepareRecords([request.body], deps.config.maxRecordBytes);
+      const [result] = await deps.ingestor.submit(rows);
       if (result === undefined) throw new Error("ingestor returned no result");
       deps.metrics.ingestRequests.inc({ outcome: result.outcome });
       if (result.outcome === "conflict") {
-        throw new ConflictError(`record ${result.id} already exists with different content`, {
+        throw new ConflictError(conflictMessage(result.id, result.digest), {
           id: result.id,
           storedDigest: result.digest,
         });
@@ -97,19 +99,19 @@ export async function recordRoutes(ctx: AppContext): Promise<void> {
           `a batch call takes at most ${deps.config.maxRecordsPerCall} records, got ${records.length}`,
         );
       }
-      const rows = records.map((r, i) => prepareRecord(r, deps.config.maxRecordBytes, `records/${i}`));
+      const rows = prepareRecords(records, deps.config.maxRecordBytes, (i) => `records/${i}`);
       const results = await deps.ingestor.submit(rows);
       let created = 0;
       let duplicates = 0;
       let conflicts = 0;
-      const items = results.map((r) => {
+      const items = results.map((r, i) => {
         if (r.outcome === "conflict") {
           conflicts++;
           return {
             id: r.id,
             status: "conflict" as const,
-            digest: r.digest,
-            error: { code: "conflict", message: `record ${r.id} already exists with different content` },
+            digest: r.digest ?? toHex((rows[i] as NewRecord).digest),
+            error: { code: "conflict", message: conflictMessage(r.id, r.digest) },
           };
         }
         if (r.outcome === "created") created++;
@@ -147,7 +149,7 @@ export async function recordRoutes(ctx: AppContext): Promise<void> {
         limit,
       });
       const last = rows[rows.length - 1];
-      return { records: rows.map(recordStatusView), next: rows.length === limit && last ? last.pos : null };
+      return { records: rows.map(recordStatusView), next: rows.length === limit && last ? last.index : null };
     },
   );
 
@@ -187,21 +189,31 @@ export async function recordRoutes(ctx: AppContext): Promise<void> {
     },
     async (request, reply) => {
       const { id } = request.params;
+      // An anchored bundle never changes (until an erasure, which announces itself): one
+      // served before goes out again as the same bytes, without a database round trip.
+      await ctx.bundles.ready();
+      const cached = ctx.bundles.cache.get(id);
+      if (cached !== undefined) return reply.code(200).type(JSON_TYPE).send(cached);
       const deadline = Date.now() + (request.query.wait ?? 0) * 1000;
       // The client went away: stop waiting for it.
       const gone = new AbortController();
-      reply.raw.once("close", () => gone.abort());
+      if (deadline > Date.now()) reply.raw.once("close", () => gone.abort());
       // Listen before the first read, so a batch anchored right after it is not missed.
       let seen = deadline > Date.now() ? await ctx.batchAnchored.ready() : 0;
       for (;;) {
-        const evidence = await readRecordEvidence(deps.db, id);
+        const evidence = await ctx.evidence.read(id);
         if (evidence.status === "unknown") throw new NotFoundError(`no record with id ${id}`);
         if (evidence.status === "shredded") {
           throw new NotFoundError(
             `record ${id} was erased (its salt was deleted); no evidence can be issued`,
           );
         }
-        if (evidence.status === "anchored") return reply.code(200).send(evidence.bundle);
+        if (evidence.status === "anchored") {
+          // The route's own serializer, so the bytes kept are the bytes it would send.
+          const bytes = Buffer.from(reply.code(200).serialize(evidence.bundle) as string);
+          ctx.bundles.cache.set(id, bytes);
+          return reply.type(JSON_TYPE).send(bytes);
+        }
         if (Date.now() >= deadline || gone.signal.aborted || ctx.isClosing()) {
           return reply.code(202).send({ id, status: "pending" });
         }
@@ -209,6 +221,14 @@ export async function recordRoutes(ctx: AppContext): Promise<void> {
       }
     },
   );
+}
+
+const JSON_TYPE = "application/json; charset=utf-8";
+
+function conflictMessage(id: string, storedDigest: string | null): string {
+  return storedDigest === null
+    ? `record ${id} exists, but its content is no longer kept here (archived): its id cannot be used again`
+    : `record ${id} already exists with different content`;
 }
 
 const FIRST_INSTANT = new Date("0001-01-01T00:00:00Z"); // the database has no year 0
