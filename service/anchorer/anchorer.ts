@@ -42,17 +42,11 @@ export class Anchorer extends BackgroundLoop {
   readonly health: AnchoringHealth;
   private setupChecked = false;
   private gasPercent = DEFAULT_GAS_PERCENT;
-  private backingOff = false;
 
   constructor(options: AnchorerOptions) {
     super();
     this.options = options;
     this.health = options.health ?? new AnchoringHealth();
-  }
-
-  /** A new seal: ends an idle wait, never a backoff (new batches do not fix a failure). */
-  override poke(): void {
-    if (!this.backingOff) super.poke();
   }
 
   protected async run(): Promise<void> {
@@ -63,10 +57,9 @@ export class Anchorer extends BackgroundLoop {
       await this.report(outcome);
       streak = outcome.kind === "anchored" || outcome.kind === "idle" ? 0 : streak + 1;
       const delay = retryDelay(outcome, streak, this.options.idleMs);
+      // A new seal ends an idle wait, never a backoff (new batches do not fix a failure).
       if (delay.ms > 0 && !this.stopped) {
-        this.backingOff = !delay.wakeOnPoke;
-        await this.sleeper.sleep(delay.ms);
-        this.backingOff = false;
+        await (delay.wakeOnPoke ? this.sleeper.sleep(delay.ms) : this.backOff(delay.ms));
       }
     }
   }
