@@ -1,28 +1,37 @@
 // `npm run audit -- [--from <seq>] [--to <seq>] [--sample <n> [--seed <n>]]
-//                   [--pending-older-than <seconds>] [--json <file>] [--rpc <url>] [--contract <0x…>]`
+//                   [--pending-older-than <seconds>] [--json <file>] [--rpc <url>] [--notary <file>]`
 //
 // Re-verifies sealed batches against the service's database and the chain: every leaf from
 // its digest and salt, every root from its leaves, every root and size against the contract,
-// the seqs for gaps, and flags what stays pending or unanchored too long. The checks live in
+// the seqs for gaps, and flags what stays pending or unanchored too long. The contract and
+// chain are the pinned notary profile's (--notary, else NOTARY_PROFILE, else
+// DATA_DIR/notary.json; with none, exit 2), never configuration's: the endpoint must serve
+// that chain and contract, and every batch must have been sent there. The checks live in
 // service/audit/; this file reads arguments, shows progress and prints.
 //
 // Exit codes: 0 clean; 1 something was found (each finding names its batch and record);
-// 2 usage or I/O error (bad option, database or RPC unreachable): nothing was decided.
+// 2 usage or I/O error (bad option, no notary profile, database or RPC unreachable, an
+// endpoint that is not the notary's chain): nothing was decided.
 import { writeFile } from "node:fs/promises";
 import { parseArgs } from "node:util";
 import cliProgress from "cli-progress";
-import { isAddress } from "ethers";
-import { AuditSourceError, openAuditChain, openAuditDatabase } from "../service/audit/audit-sources.ts";
+import {
+  AuditSourceError,
+  loadAuditNotary,
+  openAuditChain,
+  openAuditDatabase,
+} from "../service/audit/audit-sources.ts";
 import { formatSummary } from "../service/audit/audit-summary.ts";
 import { type AuditProgress, AuditSetupError, runAudit } from "../service/audit/run-audit.ts";
 import { ConfigError, loadDotEnv, parseConfig } from "../service/config.ts";
 import { ChainUnavailableError } from "../service/core/errors.ts";
-import type { Hex } from "../service/core/hex.ts";
+import { formatFingerprint } from "../service/core/notary-profile.ts";
 
 const USAGE = `usage: npm run audit -- [--from <seq>] [--to <seq>] [--sample <n> [--seed <n>]]
-                      [--pending-older-than <seconds>] [--json <file>|-] [--rpc <url>] [--contract <address>]
+                      [--pending-older-than <seconds>] [--json <file>|-] [--rpc <url>] [--notary <notary.json>]
 Reads DATABASE_URL (else the PGlite database in DATA_DIR) and the chain at --rpc, CHAIN_RPC_URL
-or the local chain on CHAIN_PORT. Exit 0 clean, 1 findings, 2 usage or I/O error.`;
+or the local chain on CHAIN_PORT, pinned to the notary profile --notary (else NOTARY_PROFILE,
+else DATA_DIR/notary.json). Exit 0 clean, 1 findings, 2 usage or I/O error.`;
 const DEFAULT_PENDING_SECONDS = 300;
 
 class UsageError extends Error {}
@@ -39,7 +48,7 @@ async function main(argv: string[]): Promise<number> {
       "pending-older-than": { type: "string" },
       json: { type: "string" },
       rpc: { type: "string" },
-      contract: { type: "string" },
+      notary: { type: "string" },
       help: { type: "boolean", short: "h", default: false },
     },
   });
@@ -59,19 +68,14 @@ async function main(argv: string[]): Promise<number> {
   if (values.rpc !== undefined && !/^https?:\/\//.test(values.rpc)) {
     throw new UsageError(`--rpc must be an http:// or https:// URL, got ${values.rpc}`);
   }
-  if (values.contract !== undefined && !isAddress(values.contract)) {
-    throw new UsageError(`--contract must be a 0x-prefixed 20-byte address, got ${values.contract}`);
-  }
 
   loadDotEnv();
   const config = parseConfig(process.env);
-  // The database first: on PGlite, whether the service has it open decides everything else.
+  const pinned = await loadAuditNotary(config, values.notary); // without a trust root, decide nothing
+  // Then the database, before the chain: on PGlite, whether the service has it open decides the rest.
   const { db, description } = await openAuditDatabase(config);
   try {
-    const chain = await openAuditChain(config, {
-      rpcUrl: values.rpc,
-      contract: values.contract as Hex | undefined,
-    });
+    const chain = openAuditChain(config, { rpcUrl: values.rpc, notary: pinned.profile });
     try {
       const progress = progressReporter();
       let report: Awaited<ReturnType<typeof runAudit>>;
@@ -79,8 +83,7 @@ async function main(argv: string[]): Promise<number> {
         report = await runAudit({
           db,
           chain: chain.reader,
-          chainId: chain.chainId,
-          contract: chain.contract,
+          notary: pinned.profile,
           from,
           to,
           sample,
@@ -91,8 +94,15 @@ async function main(argv: string[]): Promise<number> {
       } finally {
         progress.stop();
       }
-      const summary = formatSummary(report);
-      const json = `${JSON.stringify({ database: description, rpc: new URL(chain.rpcUrl).origin, ...report }, null, 2)}\n`;
+      const summary = [
+        `Notary: ${report.notary.name}`,
+        `  profile ${pinned.path}${pinned.fromDefault ? " (NOTARY_PROFILE or DATA_DIR's, since no --notary was given)" : ""}`,
+        `  fingerprint ${formatFingerprint(report.notary.fingerprint)}`,
+        "  compare this fingerprint with the one the notary publishes: it is what makes the audit independent",
+        "",
+        formatSummary(report),
+      ].join("\n");
+      const json = `${JSON.stringify({ database: description, rpc: new URL(chain.rpcUrl).origin, notaryProfile: pinned.path, ...report }, null, 2)}\n`;
       if (values.json === "-") {
         console.error(summary);
         process.stdout.write(json);

@@ -1,95 +1,50 @@
 // `node scripts/gen-vectors.ts`: writes the known-answer vectors in test/vectors/.
 //
-// Every value comes from the core (canonical, leaf, merkle, bundle), so once committed the
-// files pin today's behaviour: test/core/vectors.test.ts walks the folder and fails if the
-// verifier disagrees with any file, and also if this script would now write something else.
-// Salts here are derived from a fixed string so the output is reproducible; real salts are
-// random (leaf.ts newSalt).
+// Every value comes from the core (canonical, leaf, merkle, bundle, notary-profile), so once
+// committed the files pin today's behaviour: test/core/vectors.test.ts walks the folder and
+// fails if the verifier disagrees with any file, and also if this script would now write
+// something else. Salts here are derived from a fixed string so the output is reproducible;
+// real salts are random (leaf.ts newSalt).
 //
-// Only the offline checks are pinned (schema, digest, leaf, root): the anchor block is
-// synthetic. test/scripts/verify-cli.test.ts covers the chain checks against a real chain.
-import { mkdir, writeFile } from "node:fs/promises";
+// Three kinds of file (docs/evidence-format.md section 15):
+//   batch   JCS, digests, leaf hashes, root and paths of five records;
+//   notary  the pinned notary profile of every bundle vector: its JCS bytes and fingerprint;
+//   bundle  a bundle (and record) judged against that pinned profile. Without `input.chain`
+//           no chain is asked: the offline checks, and the offline half of `notary` (does the
+//           bundle name the profile's chain id and contract?). With `input.chain`, a
+//           transcript of a JSON-RPC endpoint (scripts/vectors/chain-model.ts) answers the
+//           chain checks: a genuine chain, a forged one, or one that fails.
+// The chain and anchor are synthetic (hashes of fixed strings, a made-up contract code): the
+// conformance kit (conformance/, scripts/gen-conformance.ts) has the same checks on a real chain.
+import { mkdir, readdir, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { sha256 } from "@noble/hashes/sha2.js";
-import { type Bundle, buildBundle } from "../service/core/bundle.ts";
-import { canonicalize, digestRecord, type JsonObject } from "../service/core/canonical.ts";
+import type { Bundle } from "../service/core/bundle.ts";
+import { canonicalize, digestRecord } from "../service/core/canonical.ts";
 import { type Hex, toHex } from "../service/core/hex.ts";
 import { hashLeaf } from "../service/core/leaf.ts";
 import { buildTree, inclusionPath, treeRoot } from "../service/core/merkle.ts";
-import { type CheckName, verifyBundleOffline } from "../service/core/verify.ts";
+import { formatFingerprint, notaryFingerprint } from "../service/core/notary-profile.ts";
+import {
+  bundleVector,
+  GENERATED_BY,
+  LOOK_ALIKE,
+  VECTOR_NOTARY,
+  type VectorIntent,
+} from "./vectors/bundle-vectors.ts";
+import { addChainVectors } from "./vectors/chain-vectors.ts";
+import { formatJson } from "./vectors/format-json.ts";
+import { batchOf, flipBit, flipProofNode, RECORDS, testSalt, upper } from "./vectors/records.ts";
 
 export const VECTORS_DIR = join(import.meta.dirname, "..", "test", "vectors");
-const GENERATED_BY = "scripts/gen-vectors.ts";
 
-const RECORDS: JsonObject[] = [
-  {
-    recordId: "ev-0001",
-    caseId: "2024-CR-0117",
-    kind: "photo",
-    sha256: "9f2c".repeat(16),
-    takenAt: "2024-03-01T09:14:00Z",
-  },
-  {
-    recordId: "ev-0002",
-    caseId: "2024-CR-0117",
-    kind: "note",
-    text: "Seal intact, bag №3 – signed by officer Ødegård",
-  },
-  {
-    recordId: "ev-0003",
-    caseId: "2024-CR-0117",
-    kind: "measurement",
-    weightKg: 1.5,
-    readings: [1e21, 1e-7, 333333333.3333333],
-  },
-  { recordId: "ev-0004", caseId: "2024-CR-0118", kind: "custody", from: "lab", to: "court", emoji: "📦" },
-  { recordId: "ev-0005", caseId: "2024-CR-0118", kind: "flag", sealed: true, witness: null },
-];
-
-const ANCHOR = {
-  chainId: 31337,
-  contract: "0x5fbdb2315678afecb367f032d93f642f64180aa3",
-  txHash: toHex(sha256(new TextEncoder().encode("synthetic anchor transaction"))),
-  blockNumber: 7,
-  blockHash: toHex(sha256(new TextEncoder().encode("synthetic anchor block"))),
-  timestamp: 1_709_287_200,
-};
-const BATCH = 3;
-
-export function testSalt(i: number): Uint8Array {
-  return sha256(new TextEncoder().encode(`evidence-notary test vector salt ${i}`));
-}
-
-interface BundleVector {
-  kind: "bundle";
-  description: string;
-  generatedBy: string;
-  input: { record: unknown; bundle: unknown };
-  want: { ok: boolean; failed: CheckName[] };
-  wantErr: boolean;
-}
-
-/** All vector files, by file name. */
-export function generateVectors(): Record<string, unknown> {
+/** All vector files, by file name. Async: each chain vector is checked over real HTTP. */
+export async function generateVectors(): Promise<Record<string, unknown>> {
   const salts = RECORDS.map((_, i) => testSalt(i));
   const digests = RECORDS.map(digestRecord);
   const leaves = digests.map((d, i) => hashLeaf(salts[i] as Uint8Array, d));
   const tree = buildTree(leaves);
   const root = treeRoot(tree);
-  const bundles = RECORDS.map((record, i) =>
-    buildBundle({
-      recordId: record.recordId as string,
-      digest: digests[i] as Uint8Array,
-      salt: salts[i] as Uint8Array,
-      leafIndex: i,
-      treeSize: tree.size,
-      proof: inclusionPath(tree, i),
-      root,
-      batch: BATCH,
-      anchor: ANCHOR,
-      record,
-    }),
-  );
+  const bundles = batchOf(RECORDS);
 
   const files: Record<string, unknown> = {
     "batch-of-5.json": {
@@ -106,133 +61,168 @@ export function generateVectors(): Record<string, unknown> {
         proofs: RECORDS.map((_, i) => inclusionPath(tree, i).map(toHex)),
       },
     },
+    "notary-profile.json": {
+      kind: "notary",
+      description:
+        "The notary profile every bundle vector pins: its RFC 8785 (JCS) text, and its fingerprint, SHA-256 of those bytes, in full and in groups of four.",
+      generatedBy: GENERATED_BY,
+      input: { profile: VECTOR_NOTARY },
+      want: {
+        jcs: new TextDecoder().decode(canonicalize(VECTOR_NOTARY)),
+        fingerprint: notaryFingerprint(VECTOR_NOTARY),
+        grouped: formatFingerprint(notaryFingerprint(VECTOR_NOTARY)),
+      },
+    },
   };
+  const add = async (name: string, intent: VectorIntent) => {
+    files[`${name}.json`] = await bundleVector(intent);
+  };
+  const offline = (description: string, bundle: unknown, failed: VectorIntent["failed"], record?: unknown) =>
+    ({ description, bundle, record, failed }) satisfies VectorIntent;
+
   for (const [i, bundle] of bundles.entries()) {
-    files[`bundle-ok-leaf-${i}.json`] = vector(`A valid bundle for leaf ${i} of 5.`, RECORDS[i], bundle, []);
+    await add(`bundle-ok-leaf-${i}`, offline(`A valid bundle for leaf ${i} of 5.`, bundle, [], RECORDS[i]));
   }
 
-  // Broken cases, all derived from the bundle of leaf 2 (path of 3 nodes: right, left, right).
+  // Broken offline, all derived from the bundle of leaf 2 (path of 3 nodes: right, left, right).
   const base = bundles[2] as Bundle;
   const record = RECORDS[2];
   const other = bundles[3] as Bundle;
   const broken = (
     name: string,
     description: string,
-    change: Partial<Bundle>,
-    failed: CheckName[],
+    change: object,
+    failed: VectorIntent["failed"],
     rec = record,
-  ) => {
-    files[`${name}.json`] = vector(description, rec, { ...base, ...change }, failed);
-  };
-  broken("wrong-index", "leafIndex 2 changed to 3: same path length, different root.", { leafIndex: 3 }, [
-    "root",
-  ]);
-  broken("index-out-of-range", "leafIndex 5 in a tree of 5 leaves.", { leafIndex: 5 }, ["root"]);
-  broken("wrong-tree-size", "treeSize 5 changed to 4: leaf 2 of 4 has a 2-node path.", { treeSize: 4 }, [
-    "root",
-  ]);
-  broken(
+  ) => add(name, offline(description, { ...base, ...change }, failed, rec));
+  await broken(
+    "wrong-index",
+    "leafIndex 2 changed to 3: same path length, different root.",
+    { leafIndex: 3 },
+    ["root"],
+  );
+  await broken("index-out-of-range", "leafIndex 5 in a tree of 5 leaves.", { leafIndex: 5 }, ["root"]);
+  await broken(
+    "wrong-tree-size",
+    "treeSize 5 changed to 4: leaf 2 of 4 has a 2-node path.",
+    { treeSize: 4 },
+    ["root"],
+  );
+  await broken(
     "path-too-long",
     "The audit path has an extra node appended.",
     { proof: [...base.proof, base.root] },
     ["root"],
   );
-  broken(
+  await broken(
     "path-too-short",
     "The last node of the audit path is missing.",
     { proof: base.proof.slice(0, -1) },
     ["root"],
   );
-  broken("path-node-flipped", "One bit flipped in proof[1].", { proof: flipProofNode(base.proof, 1) }, [
+  await broken("path-node-flipped", "One bit flipped in proof[1].", { proof: flipProofNode(base.proof, 1) }, [
     "root",
   ]);
-  broken("wrong-root", "One bit flipped in the root.", { root: flipBit(base.root) }, ["root"]);
-  broken("wrong-leaf", "The leaf hash of another record (leaf 3).", { leafHash: other.leafHash }, [
+  await broken("wrong-root", "One bit flipped in the root.", { root: flipBit(base.root) }, ["root"]);
+  await broken("wrong-leaf", "The leaf hash of another record (leaf 3).", { leafHash: other.leafHash }, [
     "leaf",
     "root",
   ]);
-  broken("wrong-salt", "The salt of another record: the leaf no longer matches.", { salt: other.salt }, [
-    "leaf",
-  ]);
-  broken("tampered-record", "The record was changed after notarization.", {}, ["digest"], {
+  await broken(
+    "wrong-salt",
+    "The salt of another record: the leaf no longer matches.",
+    { salt: other.salt },
+    ["leaf"],
+  );
+  await broken("tampered-record", "The record was changed after notarization.", {}, ["digest"], {
     ...record,
     weightKg: 1.6,
   });
-  broken(
+  await broken(
     "trailing-garbage-in-proof-node",
     "proof[0] has one extra byte: not a 32-byte hash.",
     { proof: [`${base.proof[0]}00` as Hex, ...base.proof.slice(1)] },
     ["schema"],
   );
-  broken("extra-bytes-in-salt", "The salt is 33 bytes.", { salt: `${base.salt}ff` as Hex }, ["schema"]);
-  broken("uppercase-hex-root", "Non-canonical hex: the root in uppercase.", { root: upper(base.root) }, [
-    "schema",
-  ]);
-  broken(
+  await broken("extra-bytes-in-salt", "The salt is 33 bytes.", { salt: `${base.salt}ff` as Hex }, ["schema"]);
+  await broken(
+    "uppercase-hex-root",
+    "Non-canonical hex: the root in uppercase.",
+    { root: upper(base.root) },
+    ["schema"],
+  );
+  await broken(
     "missing-0x-digest",
     "Non-canonical hex: the digest without 0x.",
-    { digest: base.digest.slice(2) as Hex },
+    { digest: base.digest.slice(2) },
     ["schema"],
   );
-  broken(
+  await broken(
     "uppercase-contract",
-    "Non-canonical hex: a checksummed (mixed-case) contract address.",
-    {
-      anchor: { ...base.anchor, contract: "0x5FbDB2315678afecb367f032d93F642f64180aa3" as Hex },
-    },
-    ["schema"],
+    "Non-canonical hex: a checksummed (mixed-case) contract address. It cannot be compared with the pinned profile, so `notary` fails too.",
+    { anchor: { ...base.anchor, contract: "0x5FbDB2315678afecb367f032d93F642f64180aa3" } },
+    ["schema", "notary"],
   );
-  broken(
-    "unknown-format",
-    "A format this reader does not know.",
-    { format: "evidence-bundle/v2" as "evidence-bundle/v1" },
-    ["schema"],
-  );
-  files["unknown-field-ignored.json"] = vector(
-    "A v1 reader ignores fields it does not know.",
+  await add("unknown-format", {
+    description:
+      "A format this verifier does not know (a later version): no check is run and no verdict is given.",
+    bundle: { ...base, format: "evidence-bundle/v2" },
     record,
-    { ...base, issuedBy: "evidence-notary 9.9", anchor: { ...base.anchor, confirmations: 12 } },
-    [],
+    failed: [],
+    verdict: "unsupported_format",
+  });
+  await add(
+    "unknown-field-ignored",
+    offline(
+      "A v1 reader ignores fields it does not know.",
+      { ...base, issuedBy: "evidence-notary 9.9", anchor: { ...base.anchor, confirmations: 12 } },
+      [],
+      record,
+    ),
   );
+  await add(
+    "not-an-object",
+    offline(
+      "The bundle is a JSON array, not an object: `schema` fails, and `notary` fails since no chain id or contract can be read.",
+      [base],
+      ["schema", "notary"],
+      record,
+    ),
+  );
+
+  // The notary check's offline half: the bundle's claims against the pinned profile.
+  await broken(
+    "notary-another-contract",
+    "The bundle names another contract than the pinned profile (any contract, anchored anything): `notary` fails without asking a chain.",
+    { anchor: { ...base.anchor, contract: LOOK_ALIKE } },
+    ["notary"],
+  );
+  await broken(
+    "notary-another-chain-id",
+    "The bundle names chain 1337, the pinned profile chain 31337: `notary` fails without asking a chain.",
+    { anchor: { ...base.anchor, chainId: 1337 } },
+    ["notary"],
+  );
+  await broken(
+    "notary-malformed-chain-id",
+    'anchor.chainId is the string "31337": `schema` fails, and `notary` fails (it cannot compare the chain id); the anchor checks are not run.',
+    { anchor: { ...base.anchor, chainId: "31337" } },
+    ["schema", "notary"],
+  );
+
+  await addChainVectors(add, base, record);
   return files;
 }
 
-function vector(description: string, record: unknown, bundle: unknown, failed: CheckName[]): BundleVector {
-  // Generated expectations must agree with the verifier, or this script refuses to write them.
-  const report = verifyBundleOffline(bundle, { record });
-  const actual = report.checks.filter((c) => c.status === "fail").map((c) => c.name);
-  if (actual.join() !== failed.join()) {
-    throw new Error(`${description}: expected failed checks [${failed}], verifier says [${actual}]`);
-  }
-  return {
-    kind: "bundle",
-    description,
-    generatedBy: GENERATED_BY,
-    input: { record, bundle },
-    want: { ok: failed.length === 0, failed },
-    wantErr: failed.length > 0,
-  };
-}
-
-function flipProofNode(proof: readonly Hex[], index: number): Hex[] {
-  return proof.map((node, i) =>
-    i === index
-      ? (`0x${(Number.parseInt(node[2] as string, 16) ^ 8).toString(16)}${node.slice(3)}` as Hex)
-      : node,
-  );
-}
-function flipBit(hex: Hex): Hex {
-  return flipProofNode([hex], 0)[0] as Hex;
-}
-function upper(hex: Hex): Hex {
-  return `0x${hex.slice(2).toUpperCase()}` as Hex;
-}
-
 if (import.meta.main) {
+  const files = await generateVectors();
   await mkdir(VECTORS_DIR, { recursive: true });
-  const files = generateVectors();
+  for (const name of await readdir(VECTORS_DIR)) {
+    if (name.endsWith(".json") && !(name in files)) await rm(join(VECTORS_DIR, name));
+  }
   for (const [name, content] of Object.entries(files)) {
     await writeFile(join(VECTORS_DIR, name), `${JSON.stringify(content, null, 2)}\n`);
   }
+  formatJson(VECTORS_DIR);
   console.log(`wrote ${Object.keys(files).length} vector files to ${VECTORS_DIR}`);
 }

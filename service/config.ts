@@ -23,10 +23,14 @@ export interface Config {
   /** Anchoring key from the environment; otherwise read from anchorKeyFile. Never logged. */
   anchorPrivateKey: string | undefined;
   anchorKeyFile: string;
+  /** The notary profile the service pins and serves (default DATA_DIR/notary.json). */
+  notaryProfileFile: string;
   maxBatch: number;
   batchIntervalMs: number;
   confirmations: number;
   anchorTimeoutMs: number;
+  /** /readyz turns not ready when a batch has waited this long without anchoring making progress. */
+  anchorStallMs: number;
   /** Records accepted but not yet committed; beyond this, submissions get 503 + Retry-After. */
   ingestQueueLimit: number;
   bodyLimitBytes: number;
@@ -114,10 +118,12 @@ export function parseConfig(env: Env): Config {
     anchorContract: contract?.toLowerCase() as Hex | undefined,
     anchorPrivateKey: key,
     anchorKeyFile: resolve(str("ANCHOR_KEY_FILE") ?? `${dataDir}/anchorer.key`),
+    notaryProfileFile: resolve(str("NOTARY_PROFILE") ?? `${dataDir}/notary.json`),
     maxBatch: int("MAX_BATCH", 10_000, 1, 1_000_000),
     batchIntervalMs: int("BATCH_INTERVAL_MS", 1000, 10, 3_600_000),
     confirmations: int("CONFIRMATIONS", 1, 1, 100),
     anchorTimeoutMs: int("ANCHOR_TIMEOUT_MS", 30_000, 100, 3_600_000),
+    anchorStallMs: int("ANCHOR_STALL_MS", 120_000, 1_000, 86_400_000),
     ingestQueueLimit: int("INGEST_QUEUE_LIMIT", 200_000, 1, 10_000_000),
     bodyLimitBytes: int("BODY_LIMIT_BYTES", 16 * 1024 * 1024, 1024, 1024 * 1024 * 1024),
     maxRecordsPerCall: int("MAX_RECORDS_PER_CALL", 10_000, 1, 100_000),
@@ -125,6 +131,12 @@ export function parseConfig(env: Env): Config {
     rateLimitPerMinute: int("RATE_LIMIT_PER_MINUTE", 600_000, 1, 100_000_000),
     logLevel,
   };
+  if (config.anchorStallMs <= config.anchorTimeoutMs) {
+    problems.push(
+      `ANCHOR_STALL_MS (${config.anchorStallMs}) must be above ANCHOR_TIMEOUT_MS (${config.anchorTimeoutMs}): ` +
+        "an anchor transaction may take that long before it is replaced, and that is no stall",
+    );
+  }
   if (problems.length > 0) throw new ConfigError(problems);
   return config;
 }

@@ -8,13 +8,19 @@
 import { join } from "node:path";
 import { JsonRpcProvider, Wallet } from "ethers";
 import { Anchorer } from "./anchorer/anchorer.ts";
+import { AnchoringHealth } from "./anchorer/anchoring-health.ts";
+import { readAnchoringStatus } from "./anchorer/anchoring-status.ts";
+import { countStep } from "./anchorer/step-metrics.ts";
 import { Batcher } from "./batcher/batcher.ts";
 import { AnchorClient } from "./chain/anchor-client.ts";
 import { createChainReader } from "./chain/chain-reader.ts";
 import { readDeployment } from "./chain/deployment.ts";
 import { readKey, readOrCreateKey } from "./chain/key-file.ts";
+import { notaryProfilePath } from "./chain/notary-file.ts";
+import { loadServiceNotary } from "./chain/service-notary.ts";
 import { type Config, ConfigError, loadDotEnv, parseConfig, redactUrl } from "./config.ts";
 import type { Hex } from "./core/hex.ts";
+import { formatFingerprint, type NotaryProfile, notaryFingerprint } from "./core/notary-profile.ts";
 import { type Database, openDatabase } from "./db/database.ts";
 import { countPending } from "./db/log.ts";
 import { migrate } from "./db/migrate.ts";
@@ -32,6 +38,8 @@ export interface RunningService {
   chainUrl: string;
   contract: Hex;
   chainId: number;
+  /** The notary profile the service pins and serves at GET /v1/notary. */
+  notary: NotaryProfile;
   /** Set on the first start only: the admin key that was created (also in DATA_DIR/admin.key). */
   adminKey: string | undefined;
   leader: Leader;
@@ -54,6 +62,8 @@ interface ChainSetup {
   chainId: number;
   contract: Hex;
   wallet: Wallet;
+  /** The notary profile the service pins (DATA_DIR/notary.json). */
+  notary: NotaryProfile;
   local: LocalChain | undefined;
 }
 
@@ -80,6 +90,7 @@ async function setUpChain(
       chainId: local.deployment.chainId,
       contract: local.deployment.contract,
       wallet,
+      notary: local.notary,
       local,
     };
   }
@@ -104,7 +115,15 @@ async function setUpChain(
   const probe = new JsonRpcProvider(config.chainRpcUrl);
   try {
     const chainId = deployment?.chainId ?? Number((await probe.getNetwork()).chainId);
-    return { rpcUrl: config.chainRpcUrl, chainId, contract, wallet, local: undefined };
+    const notary = await loadServiceNotary({
+      path: config.notaryProfileFile,
+      rpcUrl: config.chainRpcUrl,
+      chainId,
+      contract,
+      deployment,
+      log: print,
+    });
+    return { rpcUrl: config.chainRpcUrl, chainId, contract, wallet, notary, local: undefined };
   } finally {
     probe.destroy();
   }
@@ -137,9 +156,14 @@ export async function startService(config: Config, options: StartOptions = {}): 
     },
   });
   let pendingSinceSeal = 0;
+  // The leader's anchorer reports here; /readyz and /metrics read it, with the database.
+  const health = new AnchoringHealth();
+  let leading = () => false;
+  const anchoringStatus = readAnchoringStatus(db, health, () => leading(), config.anchorStallMs);
   const metrics = createMetrics({
     ingestQueueDepth: () => ingestor.depth,
     pendingRecords: () => countPending(db),
+    anchoringStatus,
   });
 
   const provider = new JsonRpcProvider(chain.rpcUrl, chain.chainId, {
@@ -160,8 +184,8 @@ export async function startService(config: Config, options: StartOptions = {}): 
       authenticator: new ApiKeyAuthenticator(db),
       metrics,
       config,
-      chainReader,
-      chainInfo: { chainId: chain.chainId, contract: chain.contract, rpcUrl: chain.rpcUrl },
+      chain: { reader: chainReader, notary: chain.notary, rpcUrl: chain.rpcUrl },
+      anchoringStatus,
     },
     { logger: options.logger ?? { level: config.logLevel } },
   );
@@ -197,16 +221,9 @@ export async function startService(config: Config, options: StartOptions = {}): 
         timeoutMs: config.anchorTimeoutMs,
         idleMs: config.batchIntervalMs,
         log,
-        onStep: (outcome) => {
-          if (outcome.kind !== "anchored") return;
-          metrics.anchorLatency.observe((Date.now() - outcome.sealedAt.getTime()) / 1000);
-          metrics.batchesAnchored.inc({ reconciled: String(outcome.reconciled) });
-        },
-        onError: (error) =>
-          metrics.errors.inc({
-            component: "anchorer",
-            code: String((error as { code?: unknown }).code ?? "error"),
-          }),
+        trustedNotary: chain.notary,
+        health,
+        onStep: (outcome) => countStep(metrics, outcome),
       });
       batcher = sealer;
       const work = anchorer;
@@ -223,6 +240,7 @@ export async function startService(config: Config, options: StartOptions = {}): 
       };
     },
   });
+  leading = () => leader.isLeader;
   leader.start();
 
   await app.listen({ host: config.host, port: config.port });
@@ -238,6 +256,10 @@ export async function startService(config: Config, options: StartOptions = {}): 
   );
   print(`  chain:               ${chain.rpcUrl} (chain id ${chain.chainId}${chain.local ? ", local" : ""})`);
   print(`  EvidenceAnchor:      ${chain.contract}`);
+  print(
+    `  notary:              ${chain.notary.name} (${chain.local ? notaryProfilePath(config.dataDir) : config.notaryProfileFile}, GET /v1/notary)`,
+  );
+  print(`  notary fingerprint:  ${formatFingerprint(notaryFingerprint(chain.notary))}`);
   print(`  anchoring account:   ${chain.wallet.address}`);
   if (adminKey !== undefined) {
     print(`  admin API key (shown once, also saved to ${join(config.dataDir, "admin.key")}):`);
@@ -264,6 +286,7 @@ export async function startService(config: Config, options: StartOptions = {}): 
     chainUrl: chain.rpcUrl,
     contract: chain.contract,
     chainId: chain.chainId,
+    notary: chain.notary,
     adminKey,
     leader,
     stop,

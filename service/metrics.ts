@@ -1,6 +1,7 @@
 // Prometheus metrics (prom-client), in a registry of our own rather than the global default,
 // so several service instances can live in one process (tests) without colliding.
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
+import type { AnchoringStatus } from "./anchorer/anchoring-status.ts";
 
 export interface ServiceMetrics {
   registry: Registry;
@@ -13,6 +14,10 @@ export interface ServiceMetrics {
   batchesSealed: Counter;
   anchorLatency: Histogram;
   batchesAnchored: Counter<"reconciled">;
+  anchorAttempts: Counter<"outcome" | "cause">;
+  oldestUnanchoredBatch: Gauge;
+  anchoringState: Gauge<"state">;
+  anchoringFailing: Gauge<"cause" | "needs_operator">;
   errors: Counter<"component" | "code">;
   httpRequests: Counter<"route" | "method" | "status">;
   httpDuration: Histogram<"route" | "method">;
@@ -21,12 +26,27 @@ export interface ServiceMetrics {
 export interface MetricSources {
   ingestQueueDepth: () => number;
   pendingRecords: () => Promise<number>;
+  /** The anchoring state, as /readyz reports it (anchorer/anchoring-status.ts); none: no anchoring gauges. */
+  anchoringStatus?: () => Promise<AnchoringStatus>;
+}
+
+const ANCHORING_STATES = ["ok", "failing", "stalled"] as const;
+
+/** One status per scrape, shared by the gauges that show parts of it. */
+function sharedFor<T>(ms: number, read: () => Promise<T>): () => Promise<T> {
+  let cached: { at: number; value: Promise<T> } | undefined;
+  return () => {
+    const now = performance.now();
+    if (cached === undefined || now - cached.at > ms) cached = { at: now, value: read() };
+    return cached.value;
+  };
 }
 
 export function createMetrics(sources: MetricSources): ServiceMetrics {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: "en_process_" });
   const registers = [registry];
+  const anchoring = sharedFor(250, sources.anchoringStatus ?? (async () => undefined));
   return {
     registry,
     recordsIngested: new Counter({
@@ -84,6 +104,51 @@ export function createMetrics(sources: MetricSources): ServiceMetrics {
       help: "Batches anchored on chain (reconciled=true when found on chain after a timeout or crash)",
       labelNames: ["reconciled"],
       registers,
+    }),
+    anchorAttempts: new Counter({
+      name: "en_anchor_attempts_total",
+      help:
+        "Anchoring attempts by outcome (anchored, reconciled, unconfirmed: not yet confirmed in time, " +
+        "failed) and, for failed ones, their cause",
+      labelNames: ["outcome", "cause"],
+      registers,
+    }),
+    oldestUnanchoredBatch: new Gauge({
+      name: "en_oldest_unanchored_batch_seconds",
+      help: "Age of the oldest sealed batch not yet anchored (0 when every batch is anchored)",
+      registers,
+      async collect() {
+        const status = await anchoring();
+        if (status === undefined || status.noProgressSeconds === null) return; // the database is down; keep the last value
+        this.set(status.oldestUnanchoredBatch?.ageSeconds ?? 0);
+      },
+    }),
+    anchoringState: new Gauge({
+      name: "en_anchoring_state",
+      help: "1 for the anchoring state /readyz reports (ok, failing, stalled), 0 for the others",
+      labelNames: ["state"],
+      registers,
+      async collect() {
+        const status = await anchoring();
+        if (status === undefined) return;
+        for (const state of ANCHORING_STATES) this.set({ state }, status.state === state ? 1 : 0);
+      },
+    }),
+    anchoringFailing: new Gauge({
+      name: "en_anchoring_failing",
+      help:
+        "1 while the leader's anchoring fails for this cause (needs_operator=true: a person must act); " +
+        "no series when anchoring works",
+      labelNames: ["cause", "needs_operator"],
+      registers,
+      async collect() {
+        const status = await anchoring();
+        this.reset();
+        const reason = status?.leader ? status.reason : null;
+        if (reason != null && reason.needsOperator !== null) {
+          this.set({ cause: reason.cause, needs_operator: String(reason.needsOperator) }, 1);
+        }
+      },
     }),
     errors: new Counter({
       name: "en_errors_total",

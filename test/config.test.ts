@@ -27,3 +27,27 @@ describe("CHAIN_ALLOWED_SENDERS", () => {
     ]);
   });
 });
+
+describe("ANCHOR_STALL_MS", () => {
+  it("defaults to two minutes, and takes whole milliseconds", () => {
+    expect(parseConfig({}).anchorStallMs).toBe(120_000);
+    expect(parseConfig({ ANCHOR_STALL_MS: "5000", ANCHOR_TIMEOUT_MS: "1000" }).anchorStallMs).toBe(5000);
+  });
+
+  it("must be a number of milliseconds above ANCHOR_TIMEOUT_MS", () => {
+    const problems = (env: Record<string, string>) => {
+      try {
+        parseConfig(env);
+        return [];
+      } catch (error) {
+        return (error as ConfigError).problems;
+      }
+    };
+    expect(problems({ ANCHOR_STALL_MS: "soon" })).toEqual([
+      'ANCHOR_STALL_MS must be an integer from 1000 to 86400000, got "soon"',
+    ]);
+    expect(problems({ ANCHOR_STALL_MS: "20000" })).toEqual([
+      "ANCHOR_STALL_MS (20000) must be above ANCHOR_TIMEOUT_MS (30000): an anchor transaction may take that long before it is replaced, and that is no stall",
+    ]);
+  });
+});

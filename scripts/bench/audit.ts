@@ -20,8 +20,7 @@ export const auditPart: BenchPart = {
       const report = await runAudit({
         db: service.db,
         chain,
-        chainId: service.chainId,
-        contract: service.contract,
+        notary: service.notary,
         seed: 1,
         pendingOlderThanSeconds: 3600,
       });

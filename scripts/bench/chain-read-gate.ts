@@ -24,7 +24,10 @@ const node = await createSimulatedNode([{ privateKey: operator.privateKey, balan
 const dir = await mkdtemp(join(tmpdir(), "en-read-gate-"));
 const header: JournalHeader = { format: JOURNAL_FORMAT, ...LOCAL_CHAIN_GENESIS, genesisAccounts: [] };
 const writer = await JournalWriter.open(join(dir, "journal.jsonl"), header, true);
-const chain = new JournaledChain(node.provider, writer, new SenderAllowlist([operator.address]));
+const chain = new JournaledChain(node.provider, {
+  writer,
+  allowlist: new SenderAllowlist([operator.address]),
+});
 
 let tail: Promise<unknown> = Promise.resolve();
 const serially = <T>(work: () => Promise<T>): Promise<T> => {

@@ -84,7 +84,7 @@ export const hashingPart: BenchPart = {
         ),
       ],
       notes: [
-        `One thread; each row is the best of ${ROUNDS} rounds. Ours hashes with @noble/hashes (pure JavaScript, so service/core runs unchanged in the browser verifier). buildTree drives that library's SHA-256 compression directly on one reused buffer (service/core/node-hasher.ts), so a node costs two compressions and no allocation, which beats a call into OpenSSL through node:crypto, whose per-call overhead exceeds the hash; hashLeaf still calls sha256() per leaf, compare the @noble rows.`,
+        `One thread; each row is the best of ${ROUNDS} rounds. Ours hashes with @noble/hashes (pure JavaScript, so service/core runs unchanged in the browser verifier). buildTree drives that library's SHA-256 compression directly on one reused buffer (service/core/node-hasher.ts), so a node costs two compressions and no allocation, which beats a call into OpenSSL through node:crypto, whose per-call overhead exceeds the hash; hashLeaf does the same with the leaf's 0x00 prefix.`,
       ],
       data: { hashes: size, treeNodeHashesPerSecond: treeRate, leafHashesPerSecond: leafRate.perSecond, raw },
     };

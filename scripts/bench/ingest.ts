@@ -7,8 +7,8 @@
 
 import { digestRecord } from "../../service/core/canonical.ts";
 import { toHex } from "../../service/core/hex.ts";
+import { assertIJson } from "../../service/core/i-json.ts";
 import { hashLeaf, newSalts } from "../../service/core/leaf.ts";
-import { assertIJson } from "../../service/http/i-json.ts";
 import { type CopyChunk, type CopyTarget, copyChunks, copyTarget, readCopyChunks } from "./copy.ts";
 import { batchBodies, sendBodies } from "./load.ts";
 import { type BenchPart, fmtInt, fmtMiB, fmtMs, perSecond, target, timed } from "./part.ts";

@@ -53,7 +53,7 @@ export const proofsPart: BenchPart = {
         const res = await fetch(`${service.url}/v1/records/${id}/proof`, {
           headers: { authorization: `Bearer ${service.key}` },
         });
-        const report = await verifyBundle(await res.json(), { chain });
+        const report = await verifyBundle(await res.json(), { chain, trustedNotary: service.notary });
         if (res.status !== 200 || !report.ok)
           throw new Error(`the bundle of ${id} does not verify: ${JSON.stringify(report.checks)}`);
       }

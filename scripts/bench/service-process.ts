@@ -2,9 +2,12 @@
 // on a scratch PostgreSQL schema, with its own DATA_DIR, PORT and CHAIN_PORT (the local
 // chain runs inside the service process, as with `npm start`). Peak RSS is read from the
 // kernel (VmHWM), so it covers the whole life of the process.
+
 import type { ChildProcess } from "node:child_process";
 import { readdir, readFile, rm } from "node:fs/promises";
 import { join } from "node:path";
+import { notaryProfilePath, readNotaryProfileFile } from "../../service/chain/notary-file.ts";
+import type { NotaryProfile } from "../../service/core/notary-profile.ts";
 import { openPostgres } from "../../service/db/postgres.ts";
 import { makeDataDir } from "../../test/helpers/local-chain.ts";
 import { createPostgresSchema } from "../../test/helpers/postgres-schema.ts";
@@ -15,6 +18,8 @@ export interface BenchService {
   chainUrl: string;
   chainId: number;
   contract: `0x${string}`;
+  /** The service's notary profile (DATA_DIR/notary.json), to pin when verifying its bundles. */
+  notary: NotaryProfile;
   /** The admin key: passes every role check, so one key serves the submitter and the reader. */
   key: string;
   child: ChildProcess;
@@ -133,6 +138,8 @@ export async function startBenchService(
   const chain = out.match(/chain:\s+(http:\/\/\S+) \(chain id (\d+)/);
   if (url === undefined || chain === null) throw new Error(`unexpected service start-up output:\n${out}`);
   const key = (await readFile(join(dataDir, "admin.key"), "utf8")).trim();
+  const notary = await readNotaryProfileFile(notaryProfilePath(dataDir));
+  if (notary === undefined) throw new Error(`the service wrote no notary profile in ${dataDir}`);
   if (options.dataDir !== undefined) await rm(join(dataDir, "admin.key"), { force: true });
   const db = openPostgres(schema.url, { max: 4 });
   const pid = started.child.pid as number;
@@ -141,6 +148,7 @@ export async function startBenchService(
     chainUrl: chain[1] as string,
     chainId: Number(chain[2]),
     contract: started.match[1] as `0x${string}`,
+    notary,
     key,
     child: started.child,
     db,

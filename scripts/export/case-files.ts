@@ -26,4 +26,6 @@ export const CASE_FILES = {
   sums: "SHA256SUMS",
   format: "evidence-format.md",
   schema: "evidence-bundle.schema.json",
+  notary: "notary.json",
+  notarySchema: "notary-profile.schema.json",
 } as const;

@@ -6,12 +6,14 @@
 // ExportIoError; what the service says about one record (pending, unknown, erased) is an
 // answer, returned as such.
 import type { Bundle } from "../../service/core/bundle.ts";
+import { type NotaryProfile, parseNotaryProfile } from "../../service/core/notary-profile.ts";
 import { ExportIoError } from "./export-errors.ts";
 
 /** One record as GET /v1/records lists it (the fields the export uses). */
 export interface ListedRecord {
   id: string;
-  status: "pending" | "anchored";
+  /** An erased record is listed too; its bundle then answers 410, which the case reports. */
+  status: "pending" | "anchored" | "erased";
   receivedAt: string;
 }
 
@@ -23,6 +25,8 @@ export type BundleAnswer =
 export type CertificateAnswer = { status: "ok"; html: string } | { status: "unavailable"; reason: string };
 
 export interface NotaryClient {
+  /** The service's notary profile (GET /v1/notary), validated. */
+  fetchNotary(): Promise<NotaryProfile>;
   /** The record's evidence bundle; `waitSeconds` long-polls a pending record (0 to 60). */
   fetchBundle(id: string, waitSeconds: number): Promise<BundleAnswer>;
   fetchCertificate(id: string): Promise<CertificateAnswer>;
@@ -64,6 +68,20 @@ export function createNotaryClient(baseUrl: string, apiKey: string, timeoutMs = 
   const recordPath = (id: string) => `/v1/records/${encodeURIComponent(id)}`;
 
   return {
+    async fetchNotary() {
+      const response = await get("/v1/notary");
+      if (response.status !== 200) {
+        throw new ExportIoError(
+          `the Evidence Notary at ${base} has no notary profile (GET /v1/notary answered ${response.status}: ${await errorMessage(response)})`,
+        );
+      }
+      try {
+        return parseNotaryProfile(await response.json());
+      } catch (error) {
+        throw new ExportIoError(`the notary profile of ${base} is not valid: ${(error as Error).message}`);
+      }
+    },
+
     async fetchBundle(id, waitSeconds) {
       const response = await get(`${recordPath(id)}/proof?wait=${waitSeconds}`);
       if (response.status === 200) return { status: "anchored", bundle: (await response.json()) as Bundle };

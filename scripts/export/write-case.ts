@@ -1,12 +1,15 @@
-// Writes one case folder: per record its bundle, its record (when supplied) and its
-// certificate, then the rules, README.txt, manifest.json and SHA256SUMS. Every bundle is
-// verified offline (with the supplied record, when there is one) before it is written: a
-// folder for a court must not carry evidence that we could have seen was wrong.
+// Writes one case folder: the notary profile (the trust root the recipient pins, after
+// comparing its fingerprint with the one the operator publishes), per record its bundle, its
+// record (when supplied) and its certificate, then the rules, README.txt, manifest.json and
+// SHA256SUMS. Every bundle is verified offline against the profile (with the supplied record,
+// when there is one) before it is written: a folder for a court must not carry evidence that
+// we could have seen was wrong, or that names another notary's chain or contract.
 import { createHash } from "node:crypto";
 import { copyFile, readdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { Bundle } from "../../service/core/bundle.ts";
-import { verifyBundleOffline } from "../../service/core/verify.ts";
+import { type NotaryProfile, notaryFingerprint } from "../../service/core/notary-profile.ts";
+import { verifyBundle, verifyBundleOffline } from "../../service/core/verify.ts";
 import { CASE_FILES, recordFiles } from "./case-files.ts";
 import {
   type CaseSummary,
@@ -20,6 +23,7 @@ const REPO_ROOT = join(import.meta.dirname, "..", "..");
 const RULE_FILES = [
   { from: join(REPO_ROOT, "docs", "evidence-format.md"), to: CASE_FILES.format },
   { from: join(REPO_ROOT, "service", "core", "evidence-bundle.schema.json"), to: CASE_FILES.schema },
+  { from: join(REPO_ROOT, "service", "core", "notary-profile.schema.json"), to: CASE_FILES.notarySchema },
 ];
 const CONCURRENCY = 4;
 
@@ -49,6 +53,8 @@ export interface CaseResult extends CaseSummary {
 
 export async function writeCase(options: WriteCaseOptions): Promise<CaseResult> {
   const { ids, dir } = options;
+  const notary = await options.client.fetchNotary();
+  await writeJson(join(dir, CASE_FILES.notary), notary);
   const outcomes: Array<{ record?: ExportedRecord; problems: ExportProblem[] }> = new Array(ids.length);
   let next = 0;
   let done = 0;
@@ -56,7 +62,7 @@ export async function writeCase(options: WriteCaseOptions): Promise<CaseResult> 
     while (next < ids.length) {
       const i = next++;
       const id = ids[i] as string;
-      outcomes[i] = await exportRecord(options, id);
+      outcomes[i] = await exportRecord(options, notary, id);
       options.onProgress?.(++done, ids.length, id);
     }
   };
@@ -67,6 +73,7 @@ export async function writeCase(options: WriteCaseOptions): Promise<CaseResult> 
     createdAt: new Date().toISOString(),
     source: options.source,
     selection: options.selection,
+    notary: { name: notary.name, fingerprint: notaryFingerprint(notary) },
     records: outcomes.flatMap((o) => (o.record === undefined ? [] : [o.record])),
     problems: outcomes.flatMap((o) => o.problems),
   };
@@ -81,6 +88,7 @@ export async function writeCase(options: WriteCaseOptions): Promise<CaseResult> 
 
 async function exportRecord(
   options: WriteCaseOptions,
+  notary: NotaryProfile,
   id: string,
 ): Promise<{ record?: ExportedRecord; problems: ExportProblem[] }> {
   const problem = (text: string) => ({ id, problem: text });
@@ -90,7 +98,7 @@ async function exportRecord(
   }
   if (answer.status === "unavailable") return { problems: [problem(answer.reason)] };
   const { bundle } = answer;
-  const own = verifyBundleOffline(bundle);
+  const own = await verifyBundle(bundle, { trustedNotary: notary });
   if (!own.ok || bundle.recordId !== id) {
     const failed = own.checks.filter((c) => c.status === "fail").map((c) => `${c.name}: ${c.message}`);
     return {

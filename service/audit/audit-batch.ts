@@ -47,7 +47,7 @@ export interface BatchEvidence {
   levels: readonly Uint8Array[];
   /** The contract's getAnchor(seq); null when it holds none. */
   anchor: ChainAnchor | null;
-  /** The chain and contract being audited. */
+  /** The chain and contract being audited: the pinned notary profile's. */
   chain: { chainId: number; contract: Hex };
   /** The erasures of the batch's records, and the rows of its erasure entries. */
   erasures: BatchErasures;
@@ -269,7 +269,7 @@ function checkAnchor(evidence: BatchEvidence): Finding[] {
     findings.push({
       ...base,
       kind: "anchor_elsewhere",
-      message: `batch ${batch.seq} was sent to contract ${contract} on chain ${batch.chainId}, not the audited ${chain.contract} on chain ${chain.chainId}`,
+      message: `batch ${batch.seq} was sent to contract ${contract} on chain ${batch.chainId}, not to the notary's contract ${chain.contract} on chain ${chain.chainId} (its profile): its row was changed, or the service anchored elsewhere`,
       expected: `${chain.contract}@${chain.chainId}`,
       actual: `${contract}@${batch.chainId}`,
     });

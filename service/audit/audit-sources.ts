@@ -1,9 +1,10 @@
-// Where an audit reads from: the service's database and the chain it anchors on, found the
-// way the service finds them (service/config.ts, service/chain/deployment.ts). Read-only.
+// Where an audit reads from: the service's database, the notary profile it pins (the trust
+// root: which contract on which chain) and an endpoint of that chain, found the way the
+// service finds them (service/config.ts). Read-only.
 import { createChainReader, type JsonRpcChainReader } from "../chain/chain-reader.ts";
-import { readDeployment } from "../chain/deployment.ts";
+import { type PinnedNotary, readPinnedNotary } from "../chain/notary-file.ts";
 import type { Config } from "../config.ts";
-import type { Hex } from "../core/hex.ts";
+import type { NotaryProfile } from "../core/notary-profile.ts";
 import type { Database } from "../db/database.ts";
 import { DatabaseOpenError, openExistingDatabase } from "../db/open-existing.ts";
 
@@ -27,41 +28,36 @@ export async function openAuditDatabase(config: Config): Promise<{ db: Database;
 export interface AuditChainSource {
   reader: JsonRpcChainReader;
   rpcUrl: string;
-  chainId: number;
-  contract: Hex;
+}
+
+/**
+ * The notary profile the audit pins: `given` (--notary), else NOTARY_PROFILE, else
+ * DATA_DIR/notary.json (the service's own setting). With none, nothing can be decided.
+ */
+export async function loadAuditNotary(config: Config, given: string | undefined): Promise<PinnedNotary> {
+  let pinned: PinnedNotary | undefined;
+  try {
+    pinned = await readPinnedNotary(given, config.notaryProfileFile);
+  } catch (error) {
+    throw new AuditSourceError((error as Error).message);
+  }
+  if (pinned === undefined) {
+    throw new AuditSourceError(
+      `no trusted notary profile given: pass --notary <notary.json>, the profile of the notary whose ledger this is (its service serves it at GET /v1/notary), or set NOTARY_PROFILE; there is none at ${config.notaryProfileFile}`,
+    );
+  }
+  return pinned;
 }
 
 /**
  * The chain: `rpcUrl` (--rpc), else CHAIN_RPC_URL, else the local chain on CHAIN_PORT. The
- * contract: `contract` (--contract), else ANCHOR_CONTRACT, else the deployment record in
- * DATA_DIR/chain, whose chain id must then be the endpoint's.
+ * contract is the notary profile's, never configuration's; runAudit checks first that the
+ * endpoint serves the profile's chain and contract.
  */
-export async function openAuditChain(
+export function openAuditChain(
   config: Config,
-  options: { rpcUrl?: string | undefined; contract?: Hex | undefined },
-): Promise<AuditChainSource> {
+  options: { rpcUrl?: string | undefined; notary: NotaryProfile },
+): AuditChainSource {
   const rpcUrl = options.rpcUrl ?? config.chainRpcUrl ?? `http://${config.chainHost}:${config.chainPort}`;
-  const deployment = await readDeployment(config.dataDir);
-  const contract = options.contract ?? config.anchorContract ?? deployment?.contract;
-  if (contract === undefined) {
-    throw new AuditSourceError(
-      `no contract to audit: pass --contract or set ANCHOR_CONTRACT (there is no deployment record in ${config.dataDir}/chain)`,
-    );
-  }
-  // The network is static (never detected) and only read-only calls are made, so the id
-  // given here does not matter; the endpoint's own id is asked for just below.
-  const reader = createChainReader(rpcUrl, deployment?.chainId ?? 1);
-  try {
-    const chainId = await reader.getChainId();
-    const fromDeployment = options.contract === undefined && config.anchorContract === undefined;
-    if (fromDeployment && deployment !== undefined && deployment.chainId !== chainId) {
-      throw new AuditSourceError(
-        `the chain at ${new URL(rpcUrl).origin} has id ${chainId}, but the deployment record in ${config.dataDir}/chain is for chain ${deployment.chainId}`,
-      );
-    }
-    return { reader, rpcUrl, chainId, contract: contract.toLowerCase() as Hex };
-  } catch (error) {
-    reader.destroy();
-    throw error;
-  }
+  return { reader: createChainReader(rpcUrl, options.notary.chainId), rpcUrl };
 }

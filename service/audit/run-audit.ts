@@ -2,7 +2,16 @@
 // hands them to the pure checks (audit-batch.ts, audit-ledger.ts) and gathers one report.
 // Read-only on both sides. A few batches are read at once, so database and RPC round trips
 // overlap with hashing.
+//
+// Trust: the audit pins a notary profile (STYLE.md, "trust inputs are named and pinned").
+// Before anything else, the endpoint must serve the profile's chain (chain id, genesis
+// block), the block where its contract was deployed, and the contract's code
+// (checkNotaryChain, the chain half of the verifier's `notary` check); otherwise nothing is
+// decided. Then every anchor is read from the profile's contract, and a batch whose stored
+// chain id or contract is not the profile's is a finding (anchor_elsewhere).
+import { type ChainReader, checkNotaryChain } from "../core/chain-checks.ts";
 import type { Hex } from "../core/hex.ts";
+import { type NotaryProfile, notaryFingerprint } from "../core/notary-profile.ts";
 import type { ChainAnchor } from "../core/verify.ts";
 import {
   batchErasureRows,
@@ -22,7 +31,7 @@ import { capFindings, type Finding, uniqueFindings } from "./findings.ts";
 import { selectSeqs } from "./select-batches.ts";
 
 /** The chain reads an audit needs (JsonRpcChainReader has them). */
-export interface AuditChain {
+export interface AuditChain extends Pick<ChainReader, "getChainId" | "getBlock" | "getCode"> {
   getAnchor(contract: Hex, seq: number): Promise<ChainAnchor | null>;
   getNextSeq(contract: Hex): Promise<number | null>;
 }
@@ -36,8 +45,8 @@ export interface AuditProgress {
 export interface RunAuditOptions {
   db: Queryable;
   chain: AuditChain;
-  chainId: number;
-  contract: Hex;
+  /** The trust root: the contract, on the chain, whose anchors count. */
+  notary: NotaryProfile;
   /** First seq to re-verify; default 0. */
   from?: number | undefined;
   /** Last seq to re-verify; default (and at most) the highest stored. */
@@ -58,6 +67,9 @@ export interface AuditReport {
   startedAt: string;
   finishedAt: string;
   durationMs: number;
+  /** The pinned notary profile. */
+  notary: { name: string; fingerprint: string };
+  /** The notary's chain and contract, as the profile pins them and the endpoint served them. */
   chain: { chainId: number; contract: Hex; nextSeq: number };
   /** Batches the database holds (1 + the highest seq). */
   databaseBatches: number;
@@ -69,7 +81,7 @@ export interface AuditReport {
   erased: ErasedRecord[];
 }
 
-/** The audit cannot start: the address holds no EvidenceAnchor contract. */
+/** The audit cannot start: the endpoint does not serve the notary's chain and contract, or no EvidenceAnchor is there. */
 export class AuditSetupError extends Error {
   override name = "AuditSetupError";
 }
@@ -79,11 +91,21 @@ const LEDGER_LIST_LIMIT = 1000;
 
 export async function runAudit(options: RunAuditOptions): Promise<AuditReport> {
   const started = new Date();
-  const { db, chain, contract } = options;
+  const { db, chain, notary } = options;
+  const { chainId, contract } = notary;
+  const pinned = await checkNotaryChain(chain, notary);
+  if (pinned.status !== "pass") {
+    const seen =
+      pinned.expected === undefined ? "" : ` (the profile pins ${pinned.expected}; found ${pinned.actual})`;
+    throw new AuditSetupError(
+      `the chain endpoint is not the notary "${notary.name}"'s chain and contract as its profile pins them: ${pinned.message}${seen}`,
+    );
+  }
   const chainNextSeq = await chain.getNextSeq(contract);
   if (chainNextSeq === null) {
-    throw new AuditSetupError(`${contract} on chain ${options.chainId} is not an EvidenceAnchor contract`);
+    throw new AuditSetupError(`${contract} on chain ${chainId} is not an EvidenceAnchor contract`);
   }
+  const sources: BatchSources = { ...options, chainId, contract };
   const dbNextSeq = await nextSeq(db);
   const from = options.from ?? 0;
   const to = Math.min(options.to ?? dbNextSeq - 1, dbNextSeq - 1);
@@ -99,7 +121,7 @@ export async function runAudit(options: RunAuditOptions): Promise<AuditReport> {
     while (next < seqs.length) {
       const slot = next++;
       const seq = seqs[slot] as number;
-      const audit = await auditStoredBatch(options, seq, grace);
+      const audit = await auditStoredBatch(sources, seq, grace);
       batchFindings[slot] = audit.findings;
       erased.push(...audit.erased);
       records += audit.records;
@@ -134,7 +156,8 @@ export async function runAudit(options: RunAuditOptions): Promise<AuditReport> {
     startedAt: started.toISOString(),
     finishedAt: finished.toISOString(),
     durationMs,
-    chain: { chainId: options.chainId, contract, nextSeq: chainNextSeq },
+    notary: { name: notary.name, fingerprint: notaryFingerprint(notary) },
+    chain: { chainId, contract, nextSeq: chainNextSeq },
     databaseBatches: dbNextSeq,
     scope: { from, to, sample: options.sample ?? null, seed: options.seed, batches: seqs.length },
     pendingOlderThanSeconds: options.pendingOlderThanSeconds,
@@ -150,8 +173,11 @@ export async function runAudit(options: RunAuditOptions): Promise<AuditReport> {
   };
 }
 
+/** What one batch's audit reads: the options, and the notary's chain id and contract. */
+type BatchSources = RunAuditOptions & { chainId: number; contract: Hex };
+
 async function auditStoredBatch(
-  options: RunAuditOptions,
+  options: BatchSources,
   seq: number,
   grace: { now: Date; seconds: number },
 ): Promise<{ findings: Finding[]; erased: ErasedRecord[]; records: number }> {

@@ -13,6 +13,8 @@ export const ANCHOR_ABI = [
   "function grantRole(bytes32 role, address account)",
   "function revokeRole(bytes32 role, address account)",
   "event RootAnchored(uint64 indexed seq, bytes32 indexed root, uint64 treeSize, bytes32 previousRoot)",
+  "event RoleGranted(bytes32 indexed role, address indexed account, address indexed sender)",
+  "event RoleRevoked(bytes32 indexed role, address indexed account, address indexed sender)",
   "error EvidenceAnchorUnexpectedSeq(uint64 expected, uint64 given)",
   "error EvidenceAnchorZeroRoot()",
   "error EvidenceAnchorEmptyTree()",

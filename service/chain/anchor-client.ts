@@ -3,6 +3,7 @@
 // reconciliation. Works against any EVM JSON-RPC endpoint.
 import {
   Contract,
+  id,
   isError,
   type JsonRpcProvider,
   keccak256,
@@ -12,6 +13,12 @@ import {
 } from "ethers";
 import { type Hex, toHex } from "../core/hex.ts";
 import { ANCHOR_ABI } from "./anchor-abi.ts";
+import { chooseFees, type FeeQuote, type TxFees, withHeadroom } from "./fee-policy.ts";
+import { readFeeQuote } from "./fee-quote.ts";
+import { headBlock, waitForReceipt } from "./receipts.ts";
+
+/** keccak256("ANCHORER_ROLE"), as the contract defines it. */
+export const ANCHORER_ROLE = id("ANCHORER_ROLE") as Hex;
 
 export interface OnChainAnchor {
   root: Hex;
@@ -31,10 +38,28 @@ export interface AnchorInclusion {
 export interface SignedAnchor {
   txHash: Hex;
   nonce: number;
+  gasLimit: bigint;
   raw: Hex;
 }
 
-const GAS_LIMIT = 150_000n;
+/** What one anchor transaction anchors. */
+export interface AnchorCall {
+  seq: number;
+  root: Hex;
+  treeSize: number;
+}
+
+export interface AnchorTxOptions {
+  /** Default: the account's next nonce (pending state). A stuck transaction is replaced with its own. */
+  nonce?: number;
+  /** Default: eth_estimateGas with DEFAULT_GAS_PERCENT. */
+  gasLimit?: bigint;
+  /** Default: chooseFees() of what the chain quotes now. */
+  fees?: TxFees;
+}
+
+/** Gas limit as a percentage of the estimate: 25% headroom. */
+export const DEFAULT_GAS_PERCENT = 125;
 
 /** True when an on-chain anchor holds exactly this root and size. */
 export function isSameRoot(onChain: OnChainAnchor, root: Uint8Array, size: number): boolean {
@@ -56,17 +81,18 @@ export class AnchorClient {
     this.reader = new Contract(contract, ANCHOR_ABI, provider);
   }
 
-  get anchorerAddress(): string {
-    return this.wallet.address;
+  /** The anchoring account, lowercase. */
+  get anchorerAddress(): Hex {
+    return this.wallet.address.toLowerCase() as Hex;
   }
 
   async nextSeq(): Promise<number> {
     return Number(await this.reader.getFunction("nextSeq").staticCall({ blockTag: "latest" }));
   }
 
-  async isAnchorer(): Promise<boolean> {
-    const role = await this.reader.getFunction("ANCHORER_ROLE").staticCall();
-    return (await this.reader.getFunction("hasRole").staticCall(role, this.wallet.address)) as boolean;
+  /** Whether `account` (default: ours) holds ANCHORER_ROLE on the contract now. */
+  async hasAnchorerRole(account: string = this.wallet.address): Promise<boolean> {
+    return (await this.reader.getFunction("hasRole").staticCall(ANCHORER_ROLE, account)) as boolean;
   }
 
   async getAnchor(seq: number): Promise<OnChainAnchor> {
@@ -79,34 +105,59 @@ export class AnchorClient {
     };
   }
 
+  /** keccak-256 of the code at the contract address; null when there is none. */
+  async codeHash(): Promise<Hex | null> {
+    const code = await this.provider.getCode(this.contract, "latest");
+    return code === "0x" ? null : (keccak256(code).toLowerCase() as Hex);
+  }
+
+  /** Our account's balance, in wei. */
+  async balance(): Promise<bigint> {
+    return this.provider.getBalance(this.wallet.address, "latest");
+  }
+
   /**
-   * Signs anchor(seq, root, treeSize) with the next nonce of our account (pending state),
-   * or with `nonceOverride` to replace a stuck transaction, without sending it, so the
-   * caller can record the hash durably first.
+   * eth_estimateGas of anchor(seq, root, treeSize) from our account. When the call would
+   * revert, the node's error comes through (CALL_EXCEPTION, with the revert data when the
+   * node sends it), so the reason is known before any gas is spent.
    */
-  async signAnchor(seq: number, root: Hex, treeSize: number, nonceOverride?: number): Promise<SignedAnchor> {
-    const data = this.reader.interface.encodeFunctionData("anchor", [seq, root, treeSize]);
-    const [nonce, fees] = await Promise.all([
-      nonceOverride ?? this.provider.getTransactionCount(this.wallet.address, "pending"),
-      this.provider.getFeeData(),
+  async estimateAnchorGas(call: AnchorCall): Promise<bigint> {
+    return this.provider.estimateGas({
+      from: this.wallet.address,
+      to: this.contract,
+      data: this.encode(call),
+    });
+  }
+
+  /** What the chain charges now (fee-policy.ts decides what to offer). */
+  feeQuote(): Promise<FeeQuote> {
+    return readFeeQuote(this.provider);
+  }
+
+  /**
+   * Signs anchor(seq, root, treeSize) without sending it, so the caller can record the hash
+   * durably first. Legacy at gas price 0 on a free-gas chain (fee-policy.ts).
+   */
+  async signAnchor(call: AnchorCall, options: AnchorTxOptions = {}): Promise<SignedAnchor> {
+    const [nonce, fees, gasLimit] = await Promise.all([
+      options.nonce ?? this.provider.getTransactionCount(this.wallet.address, "pending"),
+      options.fees ?? this.feeQuote().then(chooseFees),
+      options.gasLimit ?? this.estimateAnchorGas(call).then((gas) => withHeadroom(gas, DEFAULT_GAS_PERCENT)),
     ]);
     const request: TransactionRequest = {
       to: this.contract,
-      data,
+      data: this.encode(call),
       nonce,
       chainId: this.chainId,
-      gasLimit: GAS_LIMIT,
+      gasLimit,
+      ...fees,
     };
-    if (fees.maxFeePerGas !== null && fees.maxPriorityFeePerGas !== null) {
-      request.type = 2;
-      request.maxFeePerGas = fees.maxFeePerGas * 2n;
-      request.maxPriorityFeePerGas = fees.maxPriorityFeePerGas;
-    } else {
-      request.type = 0;
-      request.gasPrice = fees.gasPrice ?? 0n;
-    }
     const raw = (await this.wallet.signTransaction(request)) as Hex;
-    return { txHash: keccak256(raw) as Hex, nonce, raw };
+    return { txHash: keccak256(raw) as Hex, nonce, gasLimit, raw };
+  }
+
+  private encode(call: AnchorCall): Hex {
+    return this.reader.interface.encodeFunctionData("anchor", [call.seq, call.root, call.treeSize]) as Hex;
   }
 
   /** Number of our transactions mined so far (the nonce the next mined one will have). */
@@ -133,26 +184,32 @@ export class AnchorClient {
     }
   }
 
-  /** The receipt once it has `confirmations` confirmations, or null if not mined within `timeoutMs`. */
-  async waitForReceipt(
-    txHash: Hex,
-    confirmations: number,
-    timeoutMs: number,
-  ): Promise<TransactionReceipt | null> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const receipt = await this.provider.getTransactionReceipt(txHash);
-      if (receipt !== null && (await this.headBlock()) - receipt.blockNumber + 1 >= confirmations) {
-        return receipt;
-      }
-      if (Date.now() >= deadline) return null;
-      await new Promise((r) => setTimeout(r, 50));
-    }
+  /**
+   * The receipt (successful or reverted) once it has `confirmations` confirmations, or null
+   * if that did not happen within `timeoutMs`.
+   */
+  waitForReceipt(txHash: Hex, confirmations: number, timeoutMs: number): Promise<TransactionReceipt | null> {
+    return waitForReceipt(this.provider, txHash, confirmations, timeoutMs);
   }
 
-  /** The chain head, asked fresh: ethers' getBlockNumber() may answer from a cache. */
-  async headBlock(): Promise<number> {
-    return Number(await this.provider.send("eth_blockNumber", []));
+  /** Blocks on top of `blockNumber`, its own included (1 = just mined). */
+  async confirmationsOf(blockNumber: number): Promise<number> {
+    return (await this.headBlock()) - blockNumber + 1;
+  }
+
+  /** The receipt if the transaction is mined (however recently), else null. */
+  async receiptOf(txHash: Hex): Promise<TransactionReceipt | null> {
+    return this.provider.getTransactionReceipt(txHash);
+  }
+
+  /** Whether the node knows the transaction at all: mined, or waiting in its pool. */
+  async isKnown(txHash: Hex): Promise<boolean> {
+    return (await this.provider.send("eth_getTransactionByHash", [txHash])) !== null;
+  }
+
+  /** The chain head, asked fresh. */
+  headBlock(): Promise<number> {
+    return headBlock(this.provider);
   }
 
   /**

@@ -4,18 +4,25 @@ import { readFile } from "node:fs/promises";
 import { Wallet } from "ethers";
 import { writeFileDurably } from "../fs/durable-file.ts";
 
-/** Reads a private key from `path`; throws a message naming the file (never the key) when it cannot. */
+/** A key file that cannot be read or holds no key; the message names the file, never the key. */
+export class KeyFileError extends Error {
+  override name = "KeyFileError";
+}
+
+/** Reads a private key from `path`; throws KeyFileError when it cannot. */
 export async function readKey(path: string): Promise<Wallet> {
   let text: string;
   try {
     text = await readFile(path, "utf8");
   } catch (error) {
-    throw new Error(`cannot read the key file ${path}: ${(error as Error).message}`, { cause: error });
+    throw new KeyFileError(`cannot read the key file ${path}: ${(error as Error).message}`, { cause: error });
   }
   try {
     return new Wallet(text.trim());
   } catch {
-    throw new Error(`the key file ${path} does not hold a 32-byte hex private key (the value is not shown)`);
+    throw new KeyFileError(
+      `the key file ${path} does not hold a 32-byte hex private key (the value is not shown)`,
+    );
   }
 }
 

@@ -3,6 +3,7 @@
 // (verify, audit, export) and the verification page.
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
+import { assertIJson } from "../core/i-json.ts";
 import { type NotaryProfile, notaryFingerprint, parseNotaryProfile } from "../core/notary-profile.ts";
 import { writeFileDurably } from "../fs/durable-file.ts";
 
@@ -25,6 +26,12 @@ export async function readNotaryProfileFile(path: string): Promise<NotaryProfile
   } catch (error) {
     throw new Error(`the notary profile ${path} is not JSON: ${(error as Error).message}`);
   }
+  // I-JSON (RFC 7493): with a duplicate member name, two readers could pin two different profiles.
+  try {
+    assertIJson(text);
+  } catch (error) {
+    throw new Error(`the notary profile ${path} is not I-JSON: ${(error as Error).message}`);
+  }
   try {
     return parseNotaryProfile(untrusted);
   } catch (error) {
@@ -36,4 +43,27 @@ export async function readNotaryProfileFile(path: string): Promise<NotaryProfile
 export async function writeNotaryProfileFile(path: string, profile: NotaryProfile): Promise<string> {
   await writeFileDurably(path, `${JSON.stringify(profile, null, 2)}\n`);
   return notaryFingerprint(profile);
+}
+
+export interface PinnedNotary {
+  profile: NotaryProfile;
+  path: string;
+  /** True when no file was given and the default was read. */
+  fromDefault: boolean;
+}
+
+/**
+ * The profile a CLI pins (verify, audit): the file it was given, else `defaultPath` when that
+ * exists. Undefined when neither: the caller must then decide nothing. Throws an Error when
+ * the file cannot be read or is not a valid profile, and when a given file does not exist.
+ */
+export async function readPinnedNotary(
+  given: string | undefined,
+  defaultPath: string,
+): Promise<PinnedNotary | undefined> {
+  const path = given ?? defaultPath;
+  const profile = await readNotaryProfileFile(path);
+  if (profile !== undefined) return { profile, path, fromDefault: given === undefined };
+  if (given === undefined) return undefined;
+  throw new Error(`cannot read the notary profile ${path}: no such file`);
 }

@@ -3,7 +3,7 @@
 // salt were removed and under which reference, and nothing else: not the content, not the
 // record's id, not the reason (which may hold personal data and stays in the operator's
 // database). The JSON Schema next to this file is the contract; docs/evidence-format.md
-// section 13 explains it.
+// section 17 explains it.
 //
 // Why the leaf hash: it is the one name of a leaf that exists from the moment a record is
 // acknowledged (a record still pending has no batch or leaf index yet), it is unique (every

@@ -4,8 +4,9 @@
 // times) and escapes every value. Times are written in UTC by the server; a tiny inline
 // script (allowed by its hash, CERTIFICATE_SCRIPT_HASH) adds the viewer's local time.
 import type { Bundle } from "../core/bundle.ts";
+import { formatFingerprint } from "../core/notary-profile.ts";
 import type { CheckResult, VerifyReport } from "../core/verify.ts";
-import { escapeHtml, scriptHashSource } from "../http/html.ts";
+import { escapeHtml, scriptHashSource } from "../html/html.ts";
 import { CHECK_LABELS, STATUS_WORDS } from "./check-labels.ts";
 
 export interface CertificateView {
@@ -76,6 +77,7 @@ export function renderCertificate(view: CertificateView): string {
 <section>
   <h2>3. Where it is anchored</h2>
   <table>
+    ${notaryRows(view.report)}
     ${row("Batch (sequence number in the contract)", escapeHtml(b.batch))}
     ${row("Position in the batch", `leaf ${escapeHtml(b.leafIndex)} of ${escapeHtml(b.treeSize)}`)}
     ${row("Merkle root of the batch", code(b.root))}
@@ -102,7 +104,9 @@ export function renderCertificate(view: CertificateView): string {
   <ul>
     <li>in a browser: open the service's <code>/verify</code> page (it can be saved and used
     offline), drop the bundle and the record, and press Verify;</li>
-    <li>on a command line: <code>npm run verify -- ${escapeHtml(fileName)} --record record.json --rpc &lt;chain JSON-RPC URL&gt;</code>;</li>
+    <li>on a command line: <code>npm run verify -- ${escapeHtml(fileName)} --record record.json --notary notary.json --rpc &lt;chain JSON-RPC URL&gt;</code>,
+    where <code>notary.json</code> is the notary's profile (<code>GET /v1/notary</code> on its service) whose
+    fingerprint you have compared with the one the notary publishes;</li>
     <li>by hand: SHA-256 over the RFC 8785 form of the record gives the digest; RFC 9162 §2.1.3 gives
     the root from the leaf and the audit path; the contract's <code>getAnchor(${escapeHtml(b.batch)})</code> returns the root.</li>
   </ul>
@@ -127,6 +131,13 @@ function verdict(report: VerifyReport): string {
     return `<p class="verdict fail" data-verdict="invalid">The evidence does NOT verify. Failed: ${escapeHtml(names)}.</p>`;
   }
   return `<p class="verdict pass" data-verdict="valid">The evidence verifies: all ${ran} checks that were run passed.</p>`;
+}
+
+/** The notary the checks pinned: its name and fingerprint, to compare with the one it publishes. */
+function notaryRows(report: VerifyReport): string {
+  if (report.notary === undefined) return "";
+  return `${row("Notary", escapeHtml(report.notary.name))}
+    ${row("Notary fingerprint (compare with the one the notary publishes)", code(formatFingerprint(report.notary.fingerprint)))}`;
 }
 
 function checkedAgainst(report: VerifyReport): string {

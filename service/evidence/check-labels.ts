@@ -23,6 +23,11 @@ export const CHECK_LABELS: Record<CheckName, { title: string; explains: string }
     explains:
       "A short chain of hashes (the audit path) leads from this record's leaf to the batch's single Merkle root; it cannot be forged for a record that was not in the batch.",
   },
+  notary: {
+    title: "The evidence was anchored by this notary, on its own chain",
+    explains:
+      "The blockchain and the evidence contract named in the evidence are the ones in the notary's published profile (checked by the chain's first block, the block where the contract was created, and the contract's code), not a look-alike anyone could set up. Compare the profile's fingerprint with the one the notary publishes.",
+  },
   anchor_tx: {
     title: "The batch root was published on the blockchain",
     explains:

@@ -8,6 +8,8 @@ import type {
   preHandlerAsyncHookHandler,
   RawServerDefault,
 } from "fastify";
+import type { AnchoringStatus } from "../anchorer/anchoring-status.ts";
+import type { NotaryProfile } from "../core/notary-profile.ts";
 import type { ChainReader } from "../core/verify.ts";
 import type { Database } from "../db/database.ts";
 import type { BundleCache } from "../evidence/bundle-cache.ts";
@@ -26,9 +28,12 @@ export interface HttpConfig {
   rateLimitPerMinute: number;
 }
 
-export interface ChainInfo {
-  chainId: number;
-  contract: string;
+/** The chain this service anchors on, and the notary profile that pins it. */
+export interface ChainAccess {
+  /** Read-only chain access: POST /v1/verify, certificates, /readyz. */
+  reader: ChainReader;
+  /** This notary's profile (DATA_DIR/notary.json): every verification the service runs pins it. */
+  notary: NotaryProfile;
   /** The JSON-RPC URL auditors should use (shown on the verification page). */
   rpcUrl: string;
 }
@@ -39,13 +44,15 @@ export interface AppDeps {
   authenticator: ApiKeyAuthenticator;
   metrics: ServiceMetrics;
   config: HttpConfig;
-  /** Read-only chain access for POST /v1/verify and /readyz; undefined disables chain checks. */
-  chainReader?: ChainReader;
-  chainInfo?: ChainInfo;
+  /** Undefined disables the chain checks (tests of other parts). */
+  chain?: ChainAccess;
+  /**
+   * The anchoring state for /readyz (anchorer/anchoring-status.ts): not ready once anchoring
+   * has made no progress for ANCHOR_STALL_MS. Undefined leaves anchoring out of /readyz.
+   */
+  anchoringStatus?: () => Promise<AnchoringStatus>;
   /** Anchored bundles kept in memory; the app makes one when none is given. */
   bundleCache?: BundleCache;
-  /** Extra readiness checks (e.g. the anchorer's chain connection). */
-  readiness?: () => Promise<Record<string, boolean>>;
 }
 
 /** The Fastify app, typed from the TypeBox schemas: a route's body, params and query have the types its schema declares. */

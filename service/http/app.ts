@@ -8,6 +8,7 @@ import { Ajv } from "ajv";
 import addFormats from "ajv-formats";
 import Fastify, { type FastifyServerOptions } from "fastify";
 import { EvidenceError } from "../core/errors.ts";
+import { assertIJson } from "../core/i-json.ts";
 import { BundleCache, invalidateOnChange } from "../evidence/bundle-cache.ts";
 import { EvidenceReader } from "../evidence/record-evidence.ts";
 import { OverloadedError } from "../service-errors.ts";
@@ -15,12 +16,12 @@ import type { AppContext, AppDeps, NotaryApp } from "./app-context.ts";
 import { authenticateKey, requireRole } from "./auth.ts";
 import { BatchAnchoredSignal } from "./batch-anchored-signal.ts";
 import { clientErrorHandler, errorBody, registerErrorHandling, sendError } from "./error-handler.ts";
-import { assertIJson } from "./i-json.ts";
 import { batchRoutes } from "./routes/batches.ts";
 import { certificateRoutes } from "./routes/certificate.ts";
 import { erasureRoutes } from "./routes/erasures.ts";
 import { holdRoutes } from "./routes/holds.ts";
 import { keyRoutes } from "./routes/keys.ts";
+import { notaryRoutes } from "./routes/notary.ts";
 import { opsRoutes } from "./routes/ops.ts";
 import { recordRoutes } from "./routes/records.ts";
 import { verifyRoutes } from "./routes/verify.ts";
@@ -111,7 +112,7 @@ export async function buildApp(deps: AppDeps, options: BuildAppOptions = {}): Pr
     parseJson(request, body, (error, value) => {
       if (error) return done(error);
       try {
-        assertIJson(body);
+        assertIJson(body, { refusePrototypeNames: true });
       } catch (invalid) {
         return done(invalid as Error);
       }
@@ -216,6 +217,7 @@ export async function buildApp(deps: AppDeps, options: BuildAppOptions = {}): Pr
   await holdRoutes(ctx);
   await batchRoutes(ctx);
   await verifyRoutes(ctx);
+  await notaryRoutes(ctx);
   await verifyPageRoutes(ctx);
   await keyRoutes(ctx);
 

@@ -61,12 +61,14 @@ export async function deployAnchorContract(
   rpcUrl: string,
   chainId: number,
   operatorKey: Wallet,
+  now?: () => number,
 ): Promise<Deployment> {
   return withProvider(rpcUrl, chainId, (provider) =>
     deployEvidenceAnchor(operatorKey.connect(provider), {
       admin: operatorKey.address,
       anchorer: operatorKey.address,
       chainId,
+      ...(now === undefined ? {} : { now }),
     }),
   );
 }

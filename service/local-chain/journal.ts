@@ -67,9 +67,13 @@ export interface JournalContents {
 /**
  * Reads a journal. A missing file is an empty journal. A torn final line (a crash or a full
  * disk during append, before the fsync that acknowledges it) is cut off: that transaction
- * was never acknowledged to anyone.
+ * was never acknowledged to anyone. With `readOnly`, it is only skipped: the file is never
+ * written.
  */
-export async function readJournal(path: string): Promise<JournalContents> {
+export async function readJournal(
+  path: string,
+  options: { readOnly?: boolean } = {},
+): Promise<JournalContents> {
   let text: string;
   try {
     text = await readFile(path, "utf8");
@@ -92,7 +96,9 @@ export async function readJournal(path: string): Promise<JournalContents> {
     if (header === undefined) header = parsed as JournalHeader;
     else entries.push(parsed as JournalEntry);
   }
-  if (torn !== "") await truncate(path, Buffer.byteLength(text, "utf8") - Buffer.byteLength(torn, "utf8"));
+  if (torn !== "" && options.readOnly !== true) {
+    await truncate(path, Buffer.byteLength(text, "utf8") - Buffer.byteLength(torn, "utf8"));
+  }
   if (header !== undefined && header.format !== JOURNAL_FORMAT && header.format !== JOURNAL_FORMAT_V1) {
     throw new Error(
       `chain journal ${path} has unknown format ${String((header as { format: unknown }).format)}`,

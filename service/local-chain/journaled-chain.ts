@@ -17,7 +17,7 @@ import { keccak256 } from "ethers";
 import type { Hex } from "../core/hex.ts";
 import type { JournalEntry, JournalWriter } from "./journal.ts";
 import { ReadWriteLock } from "./read-write-lock.ts";
-import { RPC_CHAIN_STOPPED, RpcError } from "./rpc-error.ts";
+import { RPC_CHAIN_STOPPED, RPC_TRANSACTION_REJECTED, RpcError } from "./rpc-error.ts";
 import type { SenderAllowlist } from "./sender-allowlist.ts";
 import type { Eip1193Provider } from "./simulated-node.ts";
 
@@ -40,10 +40,17 @@ export class JournalReplayError extends Error {
   override name = "JournalReplayError";
 }
 
+/** What a JournaledChain writes to; without one it is a read-only replay that sends nothing. */
+export interface ChainWriting {
+  writer: JournalWriter;
+  allowlist: SenderAllowlist;
+  /** The clock that stamps blocks, in milliseconds (Date.now unless a test fixes it). */
+  now?: () => number;
+}
+
 export class JournaledChain {
   private readonly provider: Eip1193Provider;
-  private readonly writer: JournalWriter;
-  private readonly allowlist: SenderAllowlist;
+  private readonly writing: ChainWriting | undefined;
   private readonly lock = new ReadWriteLock();
   private failure: RpcError | undefined;
   private onStop: (error: RpcError) => void = () => {};
@@ -52,10 +59,9 @@ export class JournaledChain {
     this.onStop = resolve;
   });
 
-  constructor(provider: Eip1193Provider, writer: JournalWriter, allowlist: SenderAllowlist) {
+  constructor(provider: Eip1193Provider, writing: ChainWriting | undefined) {
     this.provider = provider;
-    this.writer = writer;
-    this.allowlist = allowlist;
+    this.writing = writing;
   }
 
   /** A read-only request, answered once every earlier transaction is durable. */
@@ -72,12 +78,22 @@ export class JournaledChain {
    * (bad nonce, no funds) leaves no trace and its error is passed on. A mined transaction
    * that reverted is journaled like any other and its hash returned, as a real chain does:
    * the sender learns of the revert from the receipt's status. A sender that is not on the
-   * allowlist gets an error, and nothing reaches the node.
+   * allowlist gets an error, and nothing reaches the node; so does every transaction sent to
+   * a read-only replay.
    */
   sendRawTransaction(raw: unknown): Promise<Hex> {
+    const writing = this.writing;
+    if (writing === undefined) {
+      return Promise.reject(
+        new RpcError(
+          RPC_TRANSACTION_REJECTED,
+          "transaction rejected: this chain is a read-only replay of a recorded journal, it accepts no transaction",
+        ),
+      );
+    }
     let sender: Hex;
     try {
-      sender = this.allowlist.senderOf(raw);
+      sender = writing.allowlist.senderOf(raw);
     } catch (error) {
       return Promise.reject(error);
     }
@@ -87,7 +103,8 @@ export class JournaledChain {
         method: "eth_getBlockByNumber",
         params: ["latest", false],
       })) as RpcBlock;
-      const timestamp = Math.max(Math.floor(Date.now() / 1000), Number(latest.timestamp));
+      const now = writing.now?.() ?? Date.now();
+      const timestamp = Math.max(Math.floor(now / 1000), Number(latest.timestamp));
       await this.provider.request({ method: "evm_setNextBlockTimestamp", params: [timestamp] });
       const txHash = keccak256(raw as Hex) as Hex;
       let sendError: unknown;
@@ -109,7 +126,7 @@ export class JournaledChain {
         throw sendError ?? new Error(`transaction ${txHash} was not mined`);
       }
       try {
-        await this.writer.append({
+        await writing.writer.append({
           raw: raw as Hex,
           timestamp,
           txHash,

@@ -3,6 +3,11 @@
 // permissioned JSON-RPC endpoint (rpc-server.ts, sender-allowlist.ts), fund allowlisted
 // accounts (bootstrap.ts), and on the very first start deploy the anchor contract and
 // record the deployment and the notary profile in DATA_DIR.
+//
+// A read-only replay (`readOnly`, `npm run chain -- --read-only`) only replays and serves:
+// it needs a recorded journal, genesis.key, deployment.json and notary.json, refuses every
+// transaction, and writes nothing in DATA_DIR (no journal line, no key, no repair of a torn
+// line). The conformance kit (conformance/) is replayed this way.
 import { join } from "node:path";
 import { JsonRpcProvider, type Wallet } from "ethers";
 import { type Deployment, readDeployment, writeDeployment } from "../chain/deployment.ts";
@@ -38,6 +43,10 @@ export interface LocalChainOptions {
   log?: (line: string) => void;
   /** Fault injection for tests: see JournalFaults. */
   journalFaults?: JournalFaults;
+  /** Replay and serve only: refuse every transaction and write nothing in DATA_DIR. */
+  readOnly?: boolean;
+  /** The clock that stamps new blocks and the deployment, in milliseconds (default Date.now). */
+  now?: () => number;
 }
 
 export interface LocalChain {
@@ -62,6 +71,7 @@ export function journalPath(dataDir: string): string {
 }
 
 export async function startLocalChain(options: LocalChainOptions): Promise<LocalChain> {
+  if (options.readOnly === true) return startReplay(options);
   const log = options.log ?? (() => {});
   const path = journalPath(options.dataDir);
   const { header, entries } = await readJournal(path);
@@ -82,7 +92,11 @@ export async function startLocalChain(options: LocalChainOptions): Promise<Local
     writer = await JournalWriter.open(path, genesis.header, header === undefined, options.journalFaults);
     if (entries.length > 0) log(`replaying ${entries.length} journaled transactions from ${path}`);
     await JournaledChain.replay(node.provider, entries);
-    const chain = new JournaledChain(node.provider, writer, allowlist);
+    const chain = new JournaledChain(node.provider, {
+      writer,
+      allowlist,
+      ...(options.now === undefined ? {} : { now: options.now }),
+    });
     rpc = await startRpcServer(chain, options.host ?? "127.0.0.1", options.port);
     if (existing !== undefined) await checkDeployment(options, rpc.url, existing);
     await fundAllowedAccounts(rpc.url, LOCAL_CHAIN_GENESIS.chainId, genesis.funder, allowlist.addresses, log);
@@ -111,6 +125,53 @@ export async function startLocalChain(options: LocalChainOptions): Promise<Local
   }
 }
 
+/** A read-only replay of a recorded DATA_DIR: nothing is created, funded, deployed or written. */
+async function startReplay(options: LocalChainOptions): Promise<LocalChain> {
+  const log = options.log ?? (() => {});
+  const path = journalPath(options.dataDir);
+  const { header, entries } = await readJournal(path, { readOnly: true });
+  if (header === undefined)
+    throw new Error(`a read-only replay needs a recorded chain journal: ${path} is missing or empty`);
+  const genesis = await chainGenesis(options.dataDir, header, path);
+  const deployment = await readDeployment(options.dataDir);
+  if (deployment === undefined) {
+    throw new Error(
+      `a read-only replay needs the deployment record ${options.dataDir}/chain/deployment.json`,
+    );
+  }
+  const notaryPath = notaryProfilePath(options.dataDir);
+  const notary = await readNotaryProfileFile(notaryPath);
+  if (notary === undefined) throw new Error(`a read-only replay needs the notary profile ${notaryPath}`);
+
+  const node = await createSimulatedNode(genesis.accounts);
+  let rpc: Awaited<ReturnType<typeof startRpcServer>> | undefined;
+  try {
+    log(`replaying ${entries.length} journaled transactions from ${path} (read-only)`);
+    await JournaledChain.replay(node.provider, entries);
+    const chain = new JournaledChain(node.provider, undefined);
+    rpc = await startRpcServer(chain, options.host ?? "127.0.0.1", options.port);
+    await checkDeployment(options, rpc.url, deployment);
+    checkNotaryMatches(notaryPath, notary, deployment, options.dataDir);
+    const server = rpc;
+    return {
+      url: rpc.url,
+      deployment,
+      notary,
+      replayed: entries.length,
+      allowedSenders: [],
+      stopped: chain.stopped,
+      close: async () => {
+        await server.close();
+        await node.close();
+      },
+    };
+  } catch (error) {
+    await rpc?.close();
+    await node.close();
+    throw error;
+  }
+}
+
 async function deployContract(
   options: LocalChainOptions,
   url: string,
@@ -118,7 +179,7 @@ async function deployContract(
   log: (line: string) => void,
 ): Promise<Deployment> {
   log(`first start: deploying EvidenceAnchor with operator ${operator.address}`);
-  const deployment = await deployAnchorContract(url, LOCAL_CHAIN_GENESIS.chainId, operator);
+  const deployment = await deployAnchorContract(url, LOCAL_CHAIN_GENESIS.chainId, operator, options.now);
   await writeDeployment(options.dataDir, deployment);
   return deployment;
 }
@@ -158,12 +219,7 @@ async function ensureNotaryProfile(
   const path = notaryProfilePath(options.dataDir);
   const existing = await readNotaryProfileFile(path);
   if (existing !== undefined) {
-    if (existing.contract !== deployment.contract || existing.chainId !== deployment.chainId) {
-      throw new Error(
-        `${path} names contract ${existing.contract} on chain ${existing.chainId}, ` +
-          `but ${options.dataDir}/chain/deployment.json names ${deployment.contract} on chain ${deployment.chainId}`,
-      );
-    }
+    checkNotaryMatches(path, existing, deployment, options.dataDir);
     return existing;
   }
   const provider = new JsonRpcProvider(url, deployment.chainId, { staticNetwork: true, cacheTimeout: -1 });
@@ -177,5 +233,20 @@ async function ensureNotaryProfile(
     return profile;
   } finally {
     provider.destroy();
+  }
+}
+
+/** DATA_DIR/notary.json must describe the contract that deployment.json names. */
+function checkNotaryMatches(
+  path: string,
+  notary: NotaryProfile,
+  deployment: Deployment,
+  dataDir: string,
+): void {
+  if (notary.contract !== deployment.contract || notary.chainId !== deployment.chainId) {
+    throw new Error(
+      `${path} names contract ${notary.contract} on chain ${notary.chainId}, ` +
+        `but ${dataDir}/chain/deployment.json names ${deployment.contract} on chain ${deployment.chainId}`,
+    );
   }
 }

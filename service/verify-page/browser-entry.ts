@@ -1,80 +1,24 @@
 // The verification page's script, run in the user's browser. It verifies with exactly the
-// code the CLI runs (core/verify.ts, and chain/chain-reader.ts for JSON-RPC over fetch);
-// the service only serves the page, so a saved copy works without it. Everything shown is
-// set as text (never as HTML): a bundle or record is untrusted input.
-import { createChainReader } from "../chain/chain-reader.ts";
-import { ChainUnavailableError } from "../core/errors.ts";
-import {
-  CHECK_NAMES,
-  type CheckResult,
-  type VerifyReport,
-  verifyBundle,
-  verifyBundleOffline,
-} from "../core/verify.ts";
+// code the CLI runs (core/verify.ts, and chain/chain-reader.ts for JSON-RPC over fetch),
+// pinned to a notary profile: the one built into the page, or one the user loads
+// (notary-panel.ts). The service only serves the page, so a saved copy works without it.
+//
+// For tests and tools, #verdict carries data-state (loading, ready, running, done, error)
+// and, once done, data-verdict (valid, invalid, unchecked, unsupported: page-verdict.ts).
+import { formatFingerprint, type NotaryProfile, parseNotaryProfile } from "../core/notary-profile.ts";
+import type { CheckResult, VerifyReport } from "../core/verify.ts";
 import { CHECK_LABELS, STATUS_WORDS } from "../evidence/check-labels.ts";
+import { acceptFiles, element, make } from "./dom.ts";
+import { startNotaryPanel } from "./notary-panel.ts";
+import { type PageVerdict, pageVerdict, verdictText } from "./page-verdict.ts";
+import { verifyTexts } from "./verify-texts.ts";
 
-const FIRST_CHAIN_CHECK = CHECK_NAMES.indexOf("anchor_tx");
-
-function element<T extends HTMLElement>(id: string): T {
-  const found = document.getElementById(id);
-  if (found === null) throw new Error(`the page has no #${id}`);
-  return found as T;
-}
-
-function make(tag: string, className: string, text?: string): HTMLElement {
-  const e = document.createElement(tag);
-  if (className !== "") e.className = className;
-  if (text !== undefined) e.textContent = text;
-  return e;
-}
-
-/** A textarea that also takes a dropped file, or one chosen with its file input. */
-function acceptFiles(area: HTMLTextAreaElement, picker: HTMLInputElement): void {
-  const load = async (file: File | undefined) => {
-    if (file !== undefined) area.value = await file.text();
-  };
-  area.addEventListener("dragover", (event) => {
-    event.preventDefault();
-    area.classList.add("dragging");
-  });
-  area.addEventListener("dragleave", () => area.classList.remove("dragging"));
-  area.addEventListener("drop", (event) => {
-    event.preventDefault();
-    area.classList.remove("dragging");
-    void load(event.dataTransfer?.files[0]);
-  });
-  picker.addEventListener("change", () => void load(picker.files?.[0]));
-}
-
-function parseJson(text: string, what: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch (error) {
-    throw new Error(`the ${what} is not valid JSON: ${(error as Error).message}`);
-  }
-}
-
-async function verify(bundleText: string, recordText: string, rpcUrl: string): Promise<VerifyReport> {
-  const bundle = parseJson(bundleText, "evidence bundle");
-  const record = recordText.trim() === "" ? undefined : parseJson(recordText, "record");
-  const options = record === undefined ? {} : { record };
-  if (rpcUrl === "") return verifyBundle(bundle, options);
-  const claimed = (bundle as { anchor?: { chainId?: unknown } } | null)?.anchor?.chainId;
-  const chain = createChainReader(rpcUrl, typeof claimed === "number" ? claimed : 1);
-  try {
-    return await verifyBundle(bundle, { ...options, chain });
-  } catch (error) {
-    if (!(error instanceof ChainUnavailableError)) throw error;
-    // Could not ask the chain: that decides nothing. Show the offline checks, the rest grey.
-    const offline = verifyBundleOffline(bundle, options);
-    const message = `not run: ${error.message}`;
-    for (const name of CHECK_NAMES.slice(FIRST_CHAIN_CHECK))
-      offline.checks.push({ name, status: "skip", message });
-    return offline;
-  } finally {
-    chain.destroy();
-  }
-}
+const VERDICT_CLASS: Record<PageVerdict, string> = {
+  valid: "pass",
+  invalid: "fail",
+  unchecked: "unchecked",
+  unsupported: "unsupported",
+};
 
 function renderCheck(check: CheckResult): HTMLElement {
   const label = CHECK_LABELS[check.name];
@@ -101,48 +45,62 @@ function renderCheck(check: CheckResult): HTMLElement {
   return item;
 }
 
-function renderVerdict(verdict: HTMLElement, report: VerifyReport): void {
-  const failed = report.checks.filter((c) => c.status === "fail").map((c) => c.name);
-  const skipped = report.checks.filter((c) => c.status === "skip").length;
-  verdict.className = `verdict ${failed.length === 0 ? "pass" : "fail"}`;
-  verdict.textContent =
-    failed.length === 0
-      ? `VALID: every check that was run passed${skipped > 0 ? ` (${skipped} not run, in grey)` : ""}.`
-      : `INVALID: failed checks: ${failed.join(", ")}.`;
-}
-
 function start(): void {
   const bundleArea = element<HTMLTextAreaElement>("bundle");
   const recordArea = element<HTMLTextAreaElement>("record");
   const rpc = element<HTMLInputElement>("rpc");
   const checks = element<HTMLOListElement>("checks");
   const verdict = element<HTMLElement>("verdict");
+  const against = element<HTMLElement>("verdict-notary");
   const button = element<HTMLButtonElement>("verify");
   acceptFiles(bundleArea, element<HTMLInputElement>("bundle-file"));
   acceptFiles(recordArea, element<HTMLInputElement>("record-file"));
-  const config = JSON.parse(element("page-config").textContent ?? "{}") as { rpcUrl?: string };
+  const config = JSON.parse(element("page-config").textContent ?? "{}") as {
+    rpcUrl?: string;
+    notary?: unknown;
+  };
   if (rpc.value === "") rpc.value = config.rpcUrl ?? "";
+
+  const show = (state: "ready" | "running" | "done" | "error", className: string, text: string) => {
+    verdict.className = `verdict ${className}`.trim();
+    verdict.textContent = text;
+    verdict.dataset.state = state;
+  };
+  const notary = startNotaryPanel(parseNotaryProfile(config.notary), (profile: NotaryProfile) => {
+    // Results against the previous profile mean nothing for this one.
+    checks.replaceChildren();
+    against.textContent = "";
+    delete verdict.dataset.verdict;
+    show("ready", "", `Now pinning "${profile.name}": press Verify to check the evidence against it.`);
+  });
 
   button.addEventListener("click", async () => {
     button.disabled = true;
-    verdict.dataset.state = "running";
-    verdict.className = "verdict";
-    verdict.textContent = "Verifying…";
+    delete verdict.dataset.verdict;
+    show("running", "", "Verifying…");
     checks.replaceChildren();
+    against.textContent = "";
     try {
-      const report = await verify(bundleArea.value, recordArea.value, rpc.value.trim());
+      const report: VerifyReport = await verifyTexts({
+        bundleText: bundleArea.value,
+        recordText: recordArea.value,
+        rpcUrl: rpc.value,
+        trustedNotary: notary.current(),
+      });
+      const outcome = pageVerdict(report);
       checks.replaceChildren(...report.checks.map(renderCheck));
-      renderVerdict(verdict, report);
-      verdict.dataset.state = "done";
+      if (report.notary !== undefined) {
+        against.textContent = `Checked against the notary "${report.notary.name}", fingerprint ${formatFingerprint(report.notary.fingerprint)}.`;
+      }
+      verdict.dataset.verdict = outcome;
+      show("done", VERDICT_CLASS[outcome], verdictText(report, outcome));
     } catch (error) {
-      verdict.className = "verdict fail";
-      verdict.textContent = `Could not verify: ${(error as Error).message}`;
-      verdict.dataset.state = "error";
+      show("error", "fail", `Could not verify: ${(error as Error).message}`);
     } finally {
       button.disabled = false;
     }
   });
-  verdict.dataset.state = "ready";
+  show("ready", "", "Ready: give the evidence bundle and press Verify.");
 }
 
 start();

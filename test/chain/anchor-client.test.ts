@@ -23,8 +23,9 @@ afterAll(async () => {
   await chain?.stop();
 });
 
+/** Sends anchor(seq, root, 1) with a fixed gas limit, so that one which reverts is sent and mined too. */
 async function send(seq: number, root: Hex): Promise<Hex> {
-  const signed = await client.signAnchor(seq, root, 1);
+  const signed = await client.signAnchor({ seq, root, treeSize: 1 }, { gasLimit: 150_000n });
   await client.broadcast(signed);
   expect(await client.waitForReceipt(signed.txHash, 1, 20_000)).not.toBeNull();
   return signed.txHash;

@@ -3,6 +3,7 @@
 // that anchored that batch. The real contract and chain are covered by
 // test/scripts/verify-cli.test.ts and test/contracts.
 import { sha256 } from "@noble/hashes/sha2.js";
+import { keccak_256 } from "@noble/hashes/sha3.js";
 import { Interface } from "ethers";
 import { ANCHOR_ABI } from "../../service/chain/anchor-abi.ts";
 import { type Bundle, type BundleParts, buildBundle } from "../../service/core/bundle.ts";
@@ -10,7 +11,8 @@ import { digestRecord } from "../../service/core/canonical.ts";
 import { fromHex, type Hex, toHex } from "../../service/core/hex.ts";
 import { hashLeaf } from "../../service/core/leaf.ts";
 import { buildTree, inclusionPath, treeRoot, verifyInclusion } from "../../service/core/merkle.ts";
-import type { ChainReader, ChainReceipt } from "../../service/core/verify.ts";
+import { NOTARY_PROFILE_FORMAT, type NotaryProfile } from "../../service/core/notary-profile.ts";
+import type { ChainBlock, ChainReader, ChainReceipt } from "../../service/core/verify.ts";
 
 export const CHAIN_ID = 31337;
 export const CONTRACT = "0x5fbdb2315678afecb367f032d93f642f64180aa3" as Hex;
@@ -53,10 +55,39 @@ export function makeParts(records: Array<Record<string, unknown>>, batch = 2, se
 
 const anchorInterface = new Interface(ANCHOR_ABI);
 
+/** The fake chain's runtime code at CONTRACT (any bytes: only its hash is compared). */
+export const CONTRACT_CODE = toHex(new TextEncoder().encode("EvidenceAnchor runtime code"));
+const GENESIS: ChainBlock = { number: 0, hash: fixed("genesis"), timestamp: 1_600_000_000 };
+const DEPLOYED_IN: ChainBlock = { number: 3, hash: fixed("deployment block"), timestamp: 1_600_000_100 };
+
+/** The notary profile that pins the chain and contract fakeChain serves. */
+export function fakeNotary(overrides: Partial<NotaryProfile> = {}): NotaryProfile {
+  return {
+    format: NOTARY_PROFILE_FORMAT,
+    name: "Fake notary (tests)",
+    chainId: CHAIN_ID,
+    genesisHash: GENESIS.hash,
+    contract: CONTRACT,
+    codeHash: toHex(keccak_256(fromHex(CONTRACT_CODE))),
+    deployment: {
+      txHash: fixed("deployment tx"),
+      blockNumber: DEPLOYED_IN.number,
+      blockHash: DEPLOYED_IN.hash,
+    },
+    anchorers: [`0x${"ab".repeat(20)}`],
+    ...overrides,
+  };
+}
+
 export interface FakeChain extends ChainReader {
   chainId: number;
   receipt: ChainReceipt | null;
-  block: { number: number; hash: Hex; timestamp: number } | null;
+  /** The anchoring block. */
+  block: ChainBlock | null;
+  genesis: ChainBlock;
+  deployedIn: ChainBlock;
+  /** Code per address; CONTRACT_CODE at the notary's contract. */
+  code: Map<Hex, Hex>;
   anchors: Map<number, { root: Hex; treeSize: number }>;
   calls: string[];
 }
@@ -84,6 +115,9 @@ export function fakeChain(truth: Bundle): FakeChain {
       hash: truth.anchor.blockHash,
       timestamp: truth.anchor.timestamp,
     },
+    genesis: { ...GENESIS },
+    deployedIn: { ...DEPLOYED_IN },
+    code: new Map([[truth.anchor.contract, CONTRACT_CODE]]),
     anchors: new Map([[truth.batch, { root: truth.root, treeSize: truth.treeSize }]]),
     calls: [],
     async getChainId() {
@@ -96,7 +130,12 @@ export function fakeChain(truth: Bundle): FakeChain {
     },
     async getBlock(n) {
       chain.calls.push("getBlock");
-      return chain.block !== null && chain.block.number === n ? chain.block : null;
+      const blocks = [chain.genesis, chain.deployedIn, chain.block];
+      return blocks.find((block) => block !== null && block.number === n) ?? null;
+    },
+    async getCode(address) {
+      chain.calls.push("getCode");
+      return chain.code.get(address) ?? "0x";
     },
     async getAnchor(contract, seq) {
       chain.calls.push("getAnchor");

@@ -14,11 +14,22 @@ import {
   verifyBundle,
   verifyBundleOffline,
 } from "../../service/core/verify.ts";
-import { failedChecks, fakeChain, makeBatch } from "./fixtures.ts";
+import { CONTRACT, failedChecks, fakeChain, fakeNotary, makeBatch } from "./fixtures.ts";
 
 const RECORDS = [0, 1, 2, 3, 4].map((i) => ({ id: `ev-${i}`, n: i, note: `note ${i}` }));
 const BUNDLES = makeBatch(RECORDS);
 const at = (i: number) => structuredClone(BUNDLES[i] as Bundle);
+const NOTARY = fakeNotary();
+/** A chain that anchored `truth` but cannot be asked (its chain id read fails). */
+const downChain = (truth: Bundle): ChainReader =>
+  new Proxy(fakeChain(truth), {
+    get: (target, key) =>
+      key === "getChainId"
+        ? async () => Promise.reject(new ChainUnavailableError("connection refused"))
+        : Reflect.get(target, key),
+  }) as ChainReader;
+/** Options for a chain that anchored `truth`, pinned to the fake notary. */
+const on = (chain: ReturnType<typeof fakeChain>) => ({ chain, trustedNotary: NOTARY });
 
 function flipHex(hex: Hex, bit: number): Hex {
   const nibble = 2 + Math.floor(bit / 4);
@@ -29,7 +40,7 @@ function flipHex(hex: Hex, bit: number): Hex {
 describe("verifyBundle", () => {
   it("passes every check for a good bundle, record and chain, in a fixed order", async () => {
     const b = at(2);
-    const report = await verifyBundle(b, { record: RECORDS[2], chain: fakeChain(b) });
+    const report = await verifyBundle(b, { record: RECORDS[2], ...on(fakeChain(b)) });
     expect(report.checks.map((c) => [c.name, c.status])).toEqual(CHECK_NAMES.map((n) => [n, "pass"]));
     expect(report.ok).toBe(true);
   });
@@ -39,6 +50,7 @@ describe("verifyBundle", () => {
     expect(report.ok).toBe(true);
     expect(report.checks.filter((c) => c.status === "skip").map((c) => c.name)).toEqual([
       "digest",
+      "notary",
       "anchor_tx",
       "anchor_root",
       "anchor_block",
@@ -79,13 +91,14 @@ describe("verifyBundle", () => {
 
   it("skips, rather than guesses, the checks whose fields are malformed, and still runs the others", async () => {
     const b = { ...at(3), salt: "0xnot-hex" };
-    const report = await verifyBundle(b, { record: RECORDS[3], chain: fakeChain(at(3)) });
+    const report = await verifyBundle(b, { record: RECORDS[3], ...on(fakeChain(at(3))) });
     const status = Object.fromEntries(report.checks.map((c) => [c.name, c.status]));
     expect(status).toEqual({
       schema: "fail",
       digest: "pass",
       leaf: "skip",
       root: "pass",
+      notary: "pass",
       anchor_tx: "pass",
       anchor_root: "pass",
       anchor_block: "pass",
@@ -94,18 +107,32 @@ describe("verifyBundle", () => {
     expect(report.checks.find((c) => c.name === "leaf")?.message).toMatch(/\/salt/);
   });
 
-  it("treats an unknown format as malformed everywhere", async () => {
-    const report = await verifyBundle(
-      { ...at(0), format: "evidence-bundle/v2" },
-      { chain: fakeChain(at(0)) },
+  it("gives no verdict on a format it does not know (cannot judge), and asks no chain", async () => {
+    const chain = fakeChain(at(0));
+    const report = await verifyBundle({ ...at(0), format: "evidence-bundle/v2" }, on(chain));
+    expect(report).toMatchObject({ ok: false, verdict: "unsupported_format" });
+    expect(report.checks.map((c) => c.status)).toEqual(CHECK_NAMES.map(() => "skip"));
+    expect(report.checks[0]?.message).toMatch(/knows only evidence-bundle\/v1, not "evidence-bundle\/v2"/);
+    expect(chain.calls).toEqual([]);
+    // The offline-only verifier (the page's fallback) says the same, never "invalid".
+    const offline = verifyBundleOffline({ ...at(0), format: "evidence-bundle/v2" });
+    expect(offline).toMatchObject({ ok: false, verdict: "unsupported_format" });
+    expect(offline.checks.map((c) => [c.name, c.status])).toEqual(
+      ["schema", "digest", "leaf", "root"].map((name) => [name, "skip"]),
     );
-    expect(failedChecks(report)).toEqual(["schema"]);
-    expect(report.checks.filter((c) => c.status === "pass")).toEqual([]);
+  });
+
+  it("calls a bundle without a format string malformed (invalid), not unsupported", async () => {
+    for (const format of [undefined, 1, null]) {
+      const report = await verifyBundle({ ...at(0), format });
+      expect(report.verdict).toBe("invalid");
+      expect(failedChecks(report)).toEqual(["schema"]);
+    }
   });
 
   it("still runs the chain checks when the offline checks fail", async () => {
     const b = at(1);
-    const report = await verifyBundle({ ...b, salt: flipHex(b.salt, 0) }, { chain: fakeChain(b) });
+    const report = await verifyBundle({ ...b, salt: flipHex(b.salt, 0) }, { ...on(fakeChain(b)) });
     expect(failedChecks(report)).toEqual(["leaf"]);
     expect(report.checks.find((c) => c.name === "onchain_inclusion")?.status).toBe("pass");
   });
@@ -113,24 +140,22 @@ describe("verifyBundle", () => {
   it("notes that a same-shape treeSize change is caught by anchor_root, not root", async () => {
     // Leaf 2 of 5 and leaf 2 of 6 have the same path shape, and an RFC 6962 root does not commit to the size.
     const b = at(2);
-    const report = await verifyBundle({ ...b, treeSize: 6 }, { chain: fakeChain(b) });
+    const report = await verifyBundle({ ...b, treeSize: 6 }, { ...on(fakeChain(b)) });
     expect(failedChecks(report)).toEqual(["anchor_root"]);
   });
 
   describe("chain checks", () => {
-    it("anchor_block fails and the other chain checks are skipped on another chain", async () => {
-      const b = at(0);
-      const chain = fakeChain(b);
-      chain.chainId = 1;
-      const report = await verifyBundle(b, { chain });
-      expect(failedChecks(report)).toEqual(["anchor_block"]);
-      expect(report.checks.find((c) => c.name === "anchor_block")).toMatchObject({
-        expected: "31337",
-        actual: "1",
-      });
-      expect(report.checks.filter((c) => c.status === "skip").map((c) => c.name)).toEqual(
-        expect.arrayContaining(["anchor_tx", "anchor_root", "onchain_inclusion"]),
+    it("compares getAnchor's block number and timestamp with the bundle's", async () => {
+      const b = at(1);
+      const report = await verifyBundle(
+        { ...b, anchor: { ...b.anchor, timestamp: b.anchor.timestamp + 1 } },
+        on(fakeChain(b)),
       );
+      expect(failedChecks(report)).toEqual(["anchor_root", "anchor_block"]);
+      expect(report.checks.find((c) => c.name === "anchor_root")).toMatchObject({
+        expected: expect.stringContaining(`at ${b.anchor.timestamp + 1}`),
+        actual: expect.stringContaining(`at ${b.anchor.timestamp}`),
+      });
     });
 
     type Chain = ReturnType<typeof fakeChain>;
@@ -211,18 +236,15 @@ describe("verifyBundle", () => {
       const b = at(4);
       const chain = fakeChain(b);
       tamper(chain);
-      expect(failedChecks(await verifyBundle(b, { chain }))).toEqual(expected);
+      expect(failedChecks(await verifyBundle(b, on(chain)))).toEqual(expected);
     });
 
     it("lets ChainUnavailableError through instead of failing a check", async () => {
       const b = at(0);
-      const down = new Proxy(fakeChain(b), {
-        get: (target, key) =>
-          key === "getChainId"
-            ? async () => Promise.reject(new ChainUnavailableError("connection refused"))
-            : Reflect.get(target, key),
-      }) as ChainReader;
-      await expect(verifyBundle(b, { chain: down })).rejects.toBeInstanceOf(ChainUnavailableError);
+      const down = downChain(b);
+      await expect(verifyBundle(b, { chain: down, trustedNotary: NOTARY })).rejects.toBeInstanceOf(
+        ChainUnavailableError,
+      );
     });
 
     it("recognizes RootAnchored by the topic ethers computes from the ABI", () => {
@@ -295,12 +317,158 @@ describe("property: a one-bit change is caught and named", () => {
               want = (f) => expect(f).toEqual(["root", "anchor_tx", "anchor_root"]);
               break;
           }
-          const report = await verifyBundle(b, { record, chain: fakeChain(truth) });
+          const report = await verifyBundle(b, { record, ...on(fakeChain(truth)) });
           expect(report.ok).toBe(false);
           want(failedChecks(report));
         },
       ),
       { numRuns: 300 },
     );
+  });
+});
+
+describe("the notary check (the pinned trust root)", () => {
+  const ANCHOR_CHECKS = ["anchor_tx", "anchor_root", "anchor_block", "onchain_inclusion"];
+  const statusOf = (report: { checks: Array<{ name: string; status: string }> }) =>
+    Object.fromEntries(report.checks.map((c) => [c.name, c.status]));
+
+  it("passes, and names the notary and its fingerprint, when everything is the pinned notary's", async () => {
+    const report = await verifyBundle(at(0), on(fakeChain(at(0))));
+    expect(report.verdict).toBe("valid");
+    expect(report.notary).toEqual({
+      name: NOTARY.name,
+      fingerprint: expect.stringMatching(/^[0-9a-f]{64}$/),
+    });
+    const notary = report.checks.find((c) => c.name === "notary");
+    expect(notary?.status).toBe("pass");
+    expect(notary?.message).toContain(NOTARY.name);
+  });
+
+  type Forgery = [string, (b: Bundle, chain: ReturnType<typeof fakeChain>) => void, RegExp];
+  it.each<Forgery>([
+    [
+      "a bundle naming another contract (a look-alike deployed by anyone)",
+      (b, chain) => {
+        const other = `0x${"66".repeat(20)}` as Hex;
+        b.anchor.contract = other;
+        // The look-alike really holds the anchor, emits the event, and has the same code.
+        chain.code.set(other, chain.code.get(CONTRACT) as Hex);
+        (chain.receipt as ChainReceipt).to = other;
+        ((chain.receipt as ChainReceipt).logs[0] as ChainLog).address = other;
+      },
+      /names another contract/,
+    ],
+    [
+      "a bundle naming another chain id",
+      (b, chain) => {
+        b.anchor.chainId = 1;
+        chain.chainId = 1;
+      },
+      /names another chain/,
+    ],
+    [
+      "an RPC endpoint of another chain id",
+      (_b, chain) => {
+        chain.chainId = 5;
+      },
+      /serves chain 5, not the notary's chain 31337/,
+    ],
+    [
+      "another chain with the same chain id (another genesis)",
+      (_b, chain) => {
+        chain.genesis.hash = `0x${"77".repeat(32)}`;
+      },
+      /genesis block is not the notary/,
+    ],
+    [
+      "a rewritten chain (another deployment block)",
+      (_b, chain) => {
+        chain.deployedIn.hash = `0x${"88".repeat(32)}`;
+      },
+      /is not the one the notary profile pins/,
+    ],
+    [
+      "other code at the notary's address",
+      (_b, chain) => {
+        chain.code.set(CONTRACT, "0x6080604052");
+      },
+      /is not the notary's EvidenceAnchor code/,
+    ],
+    [
+      "no code at the notary's address",
+      (_b, chain) => {
+        chain.code.clear();
+      },
+      /there is no contract at/,
+    ],
+  ])("fails for %s, and runs no other chain check", async (_name, forge, message) => {
+    const truth = at(3);
+    const b = structuredClone(truth);
+    const chain = fakeChain(truth);
+    forge(b, chain);
+    const report = await verifyBundle(b, { record: RECORDS[3], ...on(chain) });
+    expect(report.verdict).toBe("invalid");
+    expect(failedChecks(report)).toEqual(["notary"]);
+    expect(report.checks.find((c) => c.name === "notary")?.message).toMatch(message);
+    const status = statusOf(report);
+    for (const name of ANCHOR_CHECKS) expect(status[name]).toBe("skip");
+    expect(chain.calls.filter((c) => c === "getAnchor" || c === "verifyInclusion")).toEqual([]);
+  });
+
+  it("asks the pinned contract, never the address the bundle names", async () => {
+    const b = at(2);
+    const asked: Hex[] = [];
+    const chain = fakeChain(b);
+    const spy: ChainReader = {
+      ...chain,
+      getAnchor: (contract, seq) => {
+        asked.push(contract);
+        return chain.getAnchor(contract, seq);
+      },
+      verifyInclusion: (contract, ...rest) => {
+        asked.push(contract);
+        return chain.verifyInclusion(contract, ...rest);
+      },
+      getCode: (address) => {
+        asked.push(address);
+        return chain.getCode(address);
+      },
+    };
+    await verifyBundle(b, { chain: spy, trustedNotary: NOTARY });
+    expect(new Set(asked)).toEqual(new Set([NOTARY.contract]));
+  });
+
+  it("fails a bundle of another notary with only the profile (no chain), and skips otherwise", async () => {
+    const b = at(0);
+    const mine = await verifyBundle(b, { trustedNotary: NOTARY });
+    expect(statusOf(mine).notary).toBe("skip");
+    expect(mine.verdict).toBe("valid");
+    const theirs = await verifyBundle(b, { trustedNotary: fakeNotary({ contract: `0x${"99".repeat(20)}` }) });
+    expect(theirs.verdict).toBe("invalid");
+    expect(failedChecks(theirs)).toEqual(["notary"]);
+  });
+
+  it("fails (never skips) when the bundle's chain id or contract is malformed", async () => {
+    const b = at(0);
+    const report = await verifyBundle({ ...b, anchor: { ...b.anchor, chainId: "31337" } }, on(fakeChain(b)));
+    expect(failedChecks(report)).toEqual(["schema", "notary"]);
+  });
+
+  it("refuses a chain without a notary to pin (a programming error, not a verdict)", async () => {
+    const b = at(0);
+    const unpinned = { chain: fakeChain(b) } as unknown as Parameters<typeof verifyBundle>[1];
+    await expect(verifyBundle(b, unpinned)).rejects.toThrow(/without a trusted notary profile/);
+  });
+
+  it("is invalid, not 'cannot judge', when the chain is down but an offline check already failed", async () => {
+    const b = at(1);
+    const down = downChain(b);
+    const report = await verifyBundle(
+      { ...b, salt: flipHex(b.salt, 3) },
+      { chain: down, trustedNotary: NOTARY },
+    );
+    expect(report.verdict).toBe("invalid");
+    expect(failedChecks(report)).toEqual(["leaf"]);
+    expect(report.checks.find((c) => c.name === "notary")?.message).toMatch(/could not be asked/);
   });
 });

@@ -5,10 +5,24 @@
 // the invariants are checked by auditAnchoring (anchoring-audit.ts).
 import type { ChildProcess } from "node:child_process";
 import { join } from "node:path";
+import type { JsonRpcProvider } from "ethers";
+import type { EvidenceAnchorContract } from "../../service/chain/anchor-contract.ts";
+import type { Deployment } from "../../service/chain/deployment.ts";
+import type { NotaryProfile } from "../../service/core/notary-profile.ts";
 import type { Database } from "../../service/db/database.ts";
 import { createApiKey } from "../../service/keys/api-keys.ts";
 import type { TestChain } from "./local-chain.ts";
 import { startScript, stopProcess } from "./processes.ts";
+
+/**
+ * The chain the service anchors on, as the audit reads it: the local chain (a TestChain) or a
+ * chain that is not ours (a standalone node).
+ */
+export interface ChainUnderTest {
+  provider: JsonRpcProvider;
+  anchor: EvidenceAnchorContract;
+  chain: { url: string; deployment: Pick<Deployment, "contract" | "chainId">; notary: NotaryProfile };
+}
 
 /** Everything the trials share: one schema, one chain, one set of keys, the acknowledged ids. */
 export interface CrashHarness {
@@ -16,7 +30,7 @@ export interface CrashHarness {
   db: Database;
   env: Record<string, string>;
   keys: { submitter: string; reader: string };
-  chain: TestChain;
+  chain: ChainUnderTest;
   /** Every id the service answered 202 for (created or duplicate). */
   acked: Set<string>;
 }
@@ -55,6 +69,7 @@ export async function prepareHarness(options: {
       ANCHOR_CONTRACT: chain.chain.deployment.contract,
       // The local chain's operator (admin and anchorer of the contract), created by startLocalChain.
       ANCHOR_KEY_FILE: join(chain.dataDir, "anchorer.key"),
+      NOTARY_PROFILE: join(chain.dataDir, "notary.json"),
       DATA_DIR: options.dataDir,
       HOST: "127.0.0.1",
       PORT: "0",

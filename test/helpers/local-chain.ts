@@ -5,6 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { JsonRpcProvider, NonceManager, type Signer, type Wallet } from "ethers";
 import { anchorContract, type EvidenceAnchorContract } from "../../service/chain/anchor-contract.ts";
+import { setAnchorerRole } from "../../service/chain/anchor-roles.ts";
 import { readOrCreateKey } from "../../service/chain/key-file.ts";
 import {
   type LocalChain,
@@ -25,6 +26,12 @@ export interface TestChain {
   stop(): Promise<void>;
 }
 
+/** The chain's operator (the contract's admin) grants or revokes ANCHORER_ROLE of `account`. */
+export async function setAnchorer(chain: TestChain, account: string, grant: boolean): Promise<void> {
+  const { contract } = chain.chain.deployment;
+  await setAnchorerRole(chain.provider, contract, chain.operatorKey, account, grant, { confirmations: 1 });
+}
+
 export async function makeDataDir(prefix = "en-test-"): Promise<string> {
   return mkdtemp(join(tmpdir(), prefix));
 }
@@ -40,7 +47,7 @@ export function connect(url: string, chainId: number): JsonRpcProvider {
 
 export async function startTestChain(
   dataDir?: string,
-  options: Pick<LocalChainOptions, "allowedSenders" | "journalFaults" | "log"> = {},
+  options: Pick<LocalChainOptions, "allowedSenders" | "journalFaults" | "log" | "notaryName"> = {},
 ): Promise<TestChain> {
   const dir = dataDir ?? (await makeDataDir());
   const chain = await startLocalChain({ dataDir: dir, port: 0, ...options });

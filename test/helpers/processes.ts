@@ -11,14 +11,15 @@ export interface Started {
   output: () => string;
 }
 
-/** Spawns `node <script>` in the repo root and resolves once stdout/stderr matches `ready`. */
+/** Spawns `node <script> [args…]` in the repo root and resolves once stdout/stderr matches `ready`. */
 export function startScript(
-  script: string,
+  scriptAndArgs: string | readonly string[],
   env: Record<string, string>,
   ready: RegExp,
   timeoutMs = 60_000,
 ): Promise<Started> {
-  const child = spawn(process.execPath, [script], {
+  const [script, ...args] = typeof scriptAndArgs === "string" ? [scriptAndArgs] : scriptAndArgs;
+  const child = spawn(process.execPath, [script as string, ...args], {
     cwd: REPO_ROOT,
     env: { ...process.env, ...env },
     stdio: ["ignore", "pipe", "pipe"],

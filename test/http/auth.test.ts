@@ -149,6 +149,7 @@ forEachDatabase((target) => {
       { ...get("/readyz"), access: "public" },
       { ...get("/metrics"), access: "public" },
       { ...get("/verify"), access: "public" },
+      { ...get("/v1/notary"), access: "public" },
       {
         method: "GET",
         path: "/v1/records",

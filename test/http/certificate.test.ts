@@ -74,6 +74,7 @@ forEachDatabase((target) => {
         digest: "skip",
         leaf: "pass",
         root: "pass",
+        notary: "pass",
         anchor_tx: "pass",
         anchor_root: "pass",
         anchor_block: "pass",

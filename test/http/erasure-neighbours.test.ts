@@ -5,16 +5,16 @@
 // own bundle verifies the same way, with its statement as the record. A bundle of the erased
 // record handed out before the erasure still verifies too: an erasure cannot recall copies
 // (docs/reliability.md section 6 says so).
-import { execFile } from "node:child_process";
 import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CHECK_NAMES } from "../../service/core/verify.ts";
-import { hasChromium, launchChromium } from "../helpers/chromium.ts";
+import { hasChromium } from "../helpers/chromium.ts";
 import { forEachDatabase } from "../helpers/databases.ts";
-import { REPO_ROOT } from "../helpers/processes.ts";
+import { runScript } from "../helpers/processes.ts";
 import { startTestService, type TestService } from "../helpers/service.ts";
+import { openVerifyPage, verifyInPage } from "../helpers/verify-page.ts";
 
 const RECORDS = [
   { id: "n-0", record: { amount: "12.50", iban: "DE89370400440532013000", name: "Erika Mustermann" } },
@@ -37,15 +37,17 @@ forEachDatabase((target) => {
     const recordPath = join(s.dataDir, `${name}-record.json`);
     await writeFile(bundlePath, typeof bundle === "string" ? bundle : JSON.stringify(bundle));
     await writeFile(recordPath, JSON.stringify(record));
-    // Asynchronous: the chain answering the CLI runs in this very process. Exit 1 (invalid) is an answer.
-    const { code, stdout } = await new Promise<{ code: number; stdout: string }>((resolve) => {
-      execFile(
-        process.execPath,
-        ["scripts/verify.ts", bundlePath, "--record", recordPath, "--rpc", s.service.chainUrl, "--json"],
-        { cwd: REPO_ROOT, encoding: "utf8", timeout: 60_000 },
-        (error, out) => resolve({ code: error === null ? 0 : Number(error.code ?? -1), stdout: out }),
-      );
-    });
+    // Asynchronous (the chain answering the CLI runs in this very process); exit 1 (invalid) is an answer.
+    const { code, stdout } = await runScript("scripts/verify.ts", [
+      bundlePath,
+      "--record",
+      recordPath,
+      "--rpc",
+      s.service.chainUrl,
+      "--notary",
+      join(s.dataDir, "notary.json"),
+      "--json",
+    ]);
     const report = JSON.parse(stdout) as { ok: boolean; checks: Array<{ name: string; status: string }> };
     expect(code).toBe(report.ok ? 0 : 1);
     return report;
@@ -110,39 +112,22 @@ forEachDatabase((target) => {
     let page: Page;
 
     beforeAll(async () => {
-      browser = await launchChromium();
-      page = await browser.newPage();
-      const res = await page.goto(`${s.url}/verify`);
-      expect(res?.status()).toBe(200);
-      await page.waitForSelector("#verdict[data-state=ready]", { timeout: 20_000 });
+      ({ browser, page } = await openVerifyPage(s.url));
     });
     afterAll(async () => {
       await browser?.close();
     });
 
-    async function verifyInPage(bundle: unknown, record: unknown): Promise<Record<string, string | null>> {
-      await page.fill("#bundle", JSON.stringify(bundle, null, 2));
-      await page.fill("#record", JSON.stringify(record));
-      await page.fill("#rpc", s.service.chainUrl);
-      await page.click("#verify");
-      await page.waitForSelector("#verdict[data-state=done], #verdict[data-state=error]", {
-        timeout: 30_000,
-      });
-      expect(await page.getAttribute("#verdict", "data-state")).toBe("done");
-      return page.$$eval("#checks li", (items) =>
-        Object.fromEntries(
-          items.map((li) => [li.getAttribute("data-check"), li.getAttribute("data-status")]),
-        ),
-      );
-    }
+    const statusesOf = async (bundle: unknown, record: unknown) =>
+      (await verifyInPage(page, { bundle, record, rpcUrl: s.service.chainUrl })).statuses;
 
     it("the sibling's bundle is green, every check", async () => {
-      expect(await verifyInPage(JSON.parse(siblingText), RECORDS[1]?.record)).toEqual(ALL_PASS);
+      expect(await statusesOf(JSON.parse(siblingText), RECORDS[1]?.record)).toEqual(ALL_PASS);
       expect(await page.textContent("#verdict")).toMatch(/^VALID/);
     });
 
     it("the erasure's bundle is green with its statement as the record", async () => {
-      expect(await verifyInPage(erasure.bundle, erasure.statement)).toEqual(ALL_PASS);
+      expect(await statusesOf(erasure.bundle, erasure.statement)).toEqual(ALL_PASS);
       expect(await page.textContent("#verdict")).toMatch(/^VALID/);
     });
   });

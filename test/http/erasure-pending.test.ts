@@ -13,7 +13,6 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runAudit } from "../../service/audit/run-audit.ts";
 import { createChainReader } from "../../service/chain/chain-reader.ts";
-import type { Hex } from "../../service/core/hex.ts";
 import { forEachDatabase } from "../helpers/databases.ts";
 import { pollUntil } from "../helpers/fault-checks.ts";
 import { makeDataDir, startTestChain, type TestChain } from "../helpers/local-chain.ts";
@@ -66,6 +65,7 @@ forEachDatabase((target) => {
       CHAIN_RPC_URL: `http://127.0.0.1:${proxy.port}`,
       ANCHOR_CONTRACT: chain.chain.deployment.contract,
       ANCHOR_KEY_FILE: join(chainDir, "anchorer.key"),
+      NOTARY_PROFILE: join(chainDir, "notary.json"),
       BATCH_INTERVAL_MS: "3600000",
       MAX_BATCH: "3",
       ANCHOR_TIMEOUT_MS: "2000",
@@ -152,8 +152,7 @@ forEachDatabase((target) => {
       const report = await runAudit({
         db: s.database.db,
         chain: reader,
-        chainId: chain.chain.deployment.chainId,
-        contract: chain.chain.deployment.contract.toLowerCase() as Hex,
+        notary: chain.chain.notary,
         seed: 1,
         pendingOlderThanSeconds: 300,
       });

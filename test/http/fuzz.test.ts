@@ -34,6 +34,7 @@ const ROUTES: readonly Route[] = [
   { method: "GET", path: "/readyz" },
   { method: "GET", path: "/metrics" },
   { method: "GET", path: "/verify" },
+  { method: "GET", path: "/v1/notary" },
   { method: "POST", path: "/v1/records", body: () => ({ id: nextId(), record: { a: 1 } }) },
   {
     method: "POST",

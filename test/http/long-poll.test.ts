@@ -132,6 +132,7 @@ forPostgres((target) => {
       CHAIN_RPC_URL: chain.chain.url,
       ANCHOR_CONTRACT: chain.chain.deployment.contract,
       ANCHOR_KEY_FILE: `${chain.dataDir}/anchorer.key`,
+      NOTARY_PROFILE: `${chain.dataDir}/notary.json`,
     };
     leader = await startInstance(target, db, env, cleanups);
     for (let i = 0; i < 500 && !leader.service.leader.isLeader; i++) await sleep(10);

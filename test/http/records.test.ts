@@ -67,13 +67,15 @@ forEachDatabase((target) => {
           join(dir, "record.json"),
           "--rpc",
           s.service.chainUrl,
+          "--notary",
+          join(s.dataDir, "notary.json"),
           "--json",
         ],
         { cwd: REPO_ROOT, encoding: "utf8" },
       );
       const report = JSON.parse(cli.stdout);
       expect(report.ok).toBe(true);
-      expect(report.checks.filter((c: { status: string }) => c.status === "pass")).toHaveLength(8);
+      expect(report.checks.filter((c: { status: string }) => c.status === "pass")).toHaveLength(9);
     });
 
     it("accepts a hash-only submission", async () => {

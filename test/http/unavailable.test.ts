@@ -12,6 +12,7 @@ import { type App, buildApp } from "../../service/http/app.ts";
 import { Ingestor } from "../../service/ingest/ingestor.ts";
 import { ApiKeyAuthenticator, createApiKey } from "../../service/keys/api-keys.ts";
 import { createMetrics } from "../../service/metrics.ts";
+import { fakeNotary } from "../core/fixtures.ts";
 import { forEachDatabase } from "../helpers/databases.ts";
 import { closedPort } from "../helpers/processes.ts";
 
@@ -66,8 +67,7 @@ forEachDatabase((target) => {
           maxRecordBytes: 1 << 20,
           rateLimitPerMinute: 1000,
         },
-        chainReader,
-        chainInfo: { chainId: 31337, contract: `0x${"00".repeat(20)}`, rpcUrl: "http://127.0.0.1:1" },
+        chain: { reader: chainReader, notary: fakeNotary(), rpcUrl: "http://127.0.0.1:1" },
       },
       { logger: { level: "info", stream: logStream } },
     );

@@ -59,7 +59,7 @@ describe("a data directory made before the permissioned chain", () => {
         const record = JSON.parse(
           await readFile(join(FIXTURE, "bundles", file.replace(".bundle.json", ".record.json")), "utf8"),
         );
-        const report = await verifyBundle(bundle, { record, chain: reader });
+        const report = await verifyBundle(bundle, { record, chain: reader, trustedNotary: t.chain.notary });
         expect(
           report.checks.filter((c) => c.status !== "pass"),
           file,

@@ -1,21 +1,17 @@
 // The local chain is permissioned (issue #10 part 3), as Hyperledger Besu's account
 // permissioning is: only allowlisted accounts send transactions, no account whose key is
-// public is funded, and browser pages read but never send.
+// public is funded, and browser pages read but never send. The attack of issue #10 itself,
+// with Hardhat's public key #1 against the service's chain, is test/attacks/look-alike.test.ts.
 import { readFile, rm, stat, writeFile } from "node:fs/promises";
-import { ContractFactory, getCreateAddress, Wallet } from "ethers";
+import { Wallet } from "ethers";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { readAnchorArtifact } from "../../service/chain/anchor-artifact.ts";
 import { FUNDING } from "../../service/local-chain/bootstrap.ts";
 import { GENESIS_BALANCE, genesisKeyPath } from "../../service/local-chain/chain-genesis.ts";
 import { JOURNAL_FORMAT, readJournal } from "../../service/local-chain/journal.ts";
 import { journalPath, startLocalChain } from "../../service/local-chain/local-chain.ts";
 import { PUBLIC_DEV_ADDRESSES } from "../../service/local-chain/public-dev-accounts.ts";
+import { HARDHAT_KEY_1, rpcCall, signRaw } from "../helpers/attacker.ts";
 import { makeDataDir, startTestChain, type TestChain } from "../helpers/local-chain.ts";
-
-// Hardhat's development accounts #0 and #1: the mnemonic "test test … junk" at
-// m/44'/60'/0'/0/0 and m/44'/60'/0'/0/1. Their keys are printed by every `hardhat node`.
-const HARDHAT_KEY_0 = "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80";
-const HARDHAT_KEY_1 = "0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d";
 
 let t: TestChain;
 const cleanups: Array<() => Promise<unknown>> = [];
@@ -27,37 +23,15 @@ afterAll(async () => {
   for (const cleanup of cleanups.reverse()) await cleanup();
 });
 
-async function rpc(
-  method: string,
-  params: unknown[],
-  headers: Record<string, string> = {},
-  url = t.chain.url,
-) {
-  const res = await fetch(url, {
-    method: "POST",
-    headers: { "content-type": "application/json", ...headers },
-    body: JSON.stringify({ jsonrpc: "2.0", id: 1, method, params }),
-  });
-  // biome-ignore lint/suspicious/noExplicitAny: JSON-RPC answers are checked field by field
-  return (await res.json()) as any;
+function rpc(method: string, params: unknown[], headers: Record<string, string> = {}, url = t.chain.url) {
+  return rpcCall(url, method, params, headers);
 }
 
-/** A signed transaction that needs no node to build: fixed nonce, gas and fees. */
-async function signed(
+function signed(
   wallet: Pick<Wallet, "signTransaction">,
   tx: { to?: string; data?: string; value?: bigint; nonce?: number },
 ) {
-  return wallet.signTransaction({
-    type: 2,
-    chainId: t.chain.deployment.chainId,
-    nonce: tx.nonce ?? 0,
-    to: tx.to ?? null,
-    data: tx.data ?? "0x",
-    value: tx.value ?? 0n,
-    gasLimit: tx.to === undefined ? 3_000_000n : 21_000n,
-    maxFeePerGas: 10n ** 10n,
-    maxPriorityFeePerGas: 1n,
-  });
+  return signRaw(wallet, t.chain.deployment.chainId, tx);
 }
 
 /** What must stay exactly as it is when a transaction is refused. */
@@ -69,34 +43,6 @@ async function chainState(address: string) {
     balance: await t.provider.getBalance(address),
   };
 }
-
-describe("the attack of issue #10 with Hardhat's public development key #1", () => {
-  it("finds no funds on the service's own chain, and can neither deploy a look-alike nor send", async () => {
-    const attacker = new Wallet(HARDHAT_KEY_1);
-    expect(await t.provider.getBalance(attacker.address)).toBe(0n);
-    expect(await t.provider.getBalance(new Wallet(HARDHAT_KEY_0).address)).toBe(0n);
-    const before = await chainState(attacker.address);
-
-    const { abi, bytecode } = await readAnchorArtifact();
-    const lookAlike = await new ContractFactory(abi, bytecode).getDeployTransaction(
-      attacker.address,
-      attacker.address,
-    );
-    const deploy = await rpc("eth_sendRawTransaction", [await signed(attacker, { data: lookAlike.data })]);
-    expect(deploy.error).toMatchObject({ code: -32007 });
-    expect(deploy.error.message).toContain(attacker.address.toLowerCase());
-    expect(deploy.error.message).toMatch(/not authorized to send transactions/);
-
-    const send = await rpc("eth_sendRawTransaction", [
-      await signed(attacker, { to: attacker.address, value: 1n }),
-    ]);
-    expect(send.error).toMatchObject({ code: -32007 });
-
-    expect(await t.provider.getCode(getCreateAddress({ from: attacker.address, nonce: 0 }))).toBe("0x");
-    expect(await chainState(attacker.address)).toEqual(before);
-    expect(before.balance).toBe(0n);
-  });
-});
 
 describe("the sender allowlist", () => {
   it("refuses a funded account that is not on it, for a transfer and for a contract creation", async () => {

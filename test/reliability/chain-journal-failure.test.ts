@@ -99,7 +99,11 @@ forEachDatabase((target) => {
       for (const id of ["before", "unjournaled", ...during, "after"]) {
         if (id === "after") expect((await submit(id)).status).toBe(202);
         const bundle = id === "before" ? before : await waitForBundle(call, reader, id, 30_000);
-        const report = await verifyBundle(bundle, { record: { id }, chain: reader2 });
+        const report = await verifyBundle(bundle, {
+          record: { id },
+          chain: reader2,
+          trustedNotary: second.notary,
+        });
         expect(
           report.checks.filter((c) => c.status !== "pass"),
           id,

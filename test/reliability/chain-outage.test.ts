@@ -31,6 +31,7 @@ forEachDatabase((target) => {
       ANCHOR_CONTRACT: first.chain.deployment.contract,
       // The local chain's operator: admin and anchorer of the contract.
       ANCHOR_KEY_FILE: join(chainDir, "anchorer.key"),
+      NOTARY_PROFILE: join(chainDir, "notary.json"),
       BATCH_INTERVAL_MS: "100",
       // A transaction sent just as the node died is replaced after this long, not 30 s.
       ANCHOR_TIMEOUT_MS: "2000",
@@ -90,7 +91,11 @@ forEachDatabase((target) => {
 
     const reader = createChainReader(url, deployment.chainId);
     try {
-      const report = await verifyBundle(bundle, { record: { id: "before", amount: "2" }, chain: reader });
+      const report = await verifyBundle(bundle, {
+        record: { id: "before", amount: "2" },
+        chain: reader,
+        trustedNotary: first.chain.notary,
+      });
       expect(report.checks.filter((c) => c.status !== "pass")).toEqual([]);
       expect(report.ok).toBe(true);
     } finally {

@@ -1,15 +1,21 @@
 // `npm run audit` end to end: a real service on PostgreSQL (the audit runs beside it as a
 // second process, which PGlite cannot allow) and on the real local chain, records submitted
-// over HTTP and anchored; then the database is tampered with in nine ways, one at a time
-// and reverted after, and the audit must name the batch and the record every time. An
-// erased record is listed with its erasure's anchor; content removed by hand, or an erasure
-// statement edited, is tampering.
-import { readFile } from "node:fs/promises";
+// over HTTP and anchored; then the database is tampered with in eleven ways, one at a time
+// and reverted after, and the audit must name the batch and the record every time. The
+// audit pins the notary profile: a batch row naming another contract or chain is a finding,
+// and an endpoint that is not the profile's chain and contract (a look-alike chain with the
+// same chain id and contract address included) decides nothing. An erased record is listed
+// with its erasure's anchor; content removed by hand, or an erasure statement edited, is
+// tampering.
+import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { AuditReport } from "../../service/audit/run-audit.ts";
+import { fromHex } from "../../service/core/hex.ts";
 import { hashLeaf, newSalt } from "../../service/core/leaf.ts";
+import { formatFingerprint, notaryFingerprint } from "../../service/core/notary-profile.ts";
 import { forPostgres } from "../helpers/databases.ts";
+import { startLookAlikeChain } from "../helpers/look-alike-chain.ts";
 import { closedPort, runScript, type ScriptRun } from "../helpers/processes.ts";
 import { startTestService, type TestService } from "../helpers/service.ts";
 
@@ -58,6 +64,7 @@ forPostgres((target) => {
       DATA_DIR: s.dataDir,
       CHAIN_RPC_URL: undefined,
       ANCHOR_CONTRACT: undefined,
+      NOTARY_PROFILE: undefined,
     };
     for (const [prefix, count] of [
       ["a", 6],
@@ -287,6 +294,27 @@ forPostgres((target) => {
       ],
     },
     {
+      name: "a batch row naming another contract than the notary profile's",
+      apply: () =>
+        sql("UPDATE batches SET contract = $2 WHERE seq = $1", [batch, fromHex(`0x${"5a".repeat(20)}`)]),
+      revert: () =>
+        sql("UPDATE batches SET contract = $2 WHERE seq = $1", [batch, fromHex(s.service.notary.contract)]),
+      expect: () => [
+        {
+          kind: "anchor_elsewhere",
+          seq: batch,
+          expected: `${s.service.notary.contract}@${s.service.notary.chainId}`,
+          actual: `0x${"5a".repeat(20)}@${s.service.notary.chainId}`,
+        },
+      ],
+    },
+    {
+      name: "a batch row naming another chain id than the notary profile's",
+      apply: () => sql("UPDATE batches SET chain_id = 1 WHERE seq = $1", [batch]),
+      revert: () => sql("UPDATE batches SET chain_id = $2 WHERE seq = $1", [batch, s.service.notary.chainId]),
+      expect: () => [{ kind: "anchor_elsewhere", seq: batch, actual: `${s.service.notary.contract}@1` }],
+    },
+    {
       name: "a batch root edited",
       apply: () => sql("UPDATE batches SET root = $2 WHERE seq = $1", [batch, new Uint8Array(32).fill(3)]),
       revert: () => sql("UPDATE batches SET root = $2 WHERE seq = $1", [batch, batchRoot]),
@@ -341,6 +369,92 @@ forPostgres((target) => {
     const run = await audit();
     expect(run.report.findings).toEqual([]);
     expect(run.code).toBe(0);
+  });
+
+  describe("the notary profile it pins", () => {
+    const profilePath = () => join(s.dataDir, "notary.json");
+    const fingerprint = () => formatFingerprint(notaryFingerprint(s.service.notary));
+
+    it("pins --notary, names the notary and its fingerprint, and audits its contract on its chain", async () => {
+      const run = await audit("--notary", profilePath());
+      expect(run.code).toBe(0);
+      expect(run.stdout).toContain(`Notary: ${s.service.notary.name}\n  profile ${profilePath()}\n`);
+      expect(run.stdout).toContain(`fingerprint ${fingerprint()}`);
+      expect(run.report).toMatchObject({
+        notary: { name: s.service.notary.name, fingerprint: notaryFingerprint(s.service.notary) },
+        chain: { chainId: s.service.notary.chainId, contract: s.service.notary.contract },
+      });
+    });
+
+    it("without --notary, pins NOTARY_PROFILE, else DATA_DIR/notary.json, and says so", async () => {
+      const fromDataDir = await audit();
+      expect(fromDataDir.stdout).toContain(
+        `profile ${profilePath()} (NOTARY_PROFILE or DATA_DIR's, since no --notary was given)`,
+      );
+      const copy = join(s.dataDir, "pinned-notary.json");
+      await writeFile(copy, JSON.stringify(s.service.notary));
+      const run = await runScript(AUDIT, ["--rpc", s.service.chainUrl], { ...env, NOTARY_PROFILE: copy });
+      expect(run.code).toBe(0);
+      expect(run.stdout).toContain(`profile ${copy} (NOTARY_PROFILE or DATA_DIR's`);
+    });
+
+    it("with no profile at all, decides nothing: exit 2", async () => {
+      const missing = join(s.dataDir, "no-such-notary.json");
+      const run = await runScript(AUDIT, ["--rpc", s.service.chainUrl], { ...env, NOTARY_PROFILE: missing });
+      expect(run.code).toBe(2);
+      expect(run.stderr).toMatch(
+        /audit could not run \(nothing was decided\): no trusted notary profile given: pass --notary <notary.json>/,
+      );
+      expect(run.stdout).toBe("");
+      const given = await runScript(AUDIT, ["--rpc", s.service.chainUrl, "--notary", missing], env);
+      expect(given).toMatchObject({
+        code: 2,
+        stderr: expect.stringMatching(/no-such-notary.json: no such file/),
+      });
+    });
+
+    it("refuses a file that is not a notary profile: exit 2", async () => {
+      const bad = join(s.dataDir, "bad-notary.json");
+      await writeFile(bad, JSON.stringify({ ...s.service.notary, chainId: "31337" }));
+      const run = await runScript(AUDIT, ["--rpc", s.service.chainUrl, "--notary", bad], env);
+      expect(run).toMatchObject({
+        code: 2,
+        stderr: expect.stringMatching(/bad-notary.json is invalid: .*\/chainId/),
+      });
+    });
+
+    it("decides nothing when the chain does not hold the profile's contract code: exit 2", async () => {
+      const other = join(s.dataDir, "other-code-notary.json");
+      await writeFile(other, JSON.stringify({ ...s.service.notary, codeHash: `0x${"ab".repeat(32)}` }));
+      const run = await runScript(AUDIT, ["--rpc", s.service.chainUrl, "--notary", other], env);
+      expect(run.code).toBe(2);
+      expect(run.stderr).toMatch(
+        /is not the notary .*'s chain and contract as its profile pins them: the code at 0x/,
+      );
+    });
+
+    it("decides nothing on a look-alike chain (same chain id, contract address and code): exit 2, naming the genesis", async () => {
+      const lookAlike = await startLookAlikeChain(s.dataDir);
+      try {
+        expect(lookAlike.chain.deployment).toMatchObject({
+          chainId: s.service.chainId,
+          contract: s.service.contract,
+        });
+        const run = await runScript(AUDIT, ["--rpc", lookAlike.chain.url], env);
+        expect(run.code).toBe(2);
+        expect(run.stderr).toMatch(
+          /another chain with the same chain id: its genesis block is not the notary/,
+        );
+        expect(run.stderr).toContain(`found genesis ${lookAlike.chain.notary.genesisHash}`);
+        // …and the look-alike's own profile, against the service's chain, the same.
+        const theirs = join(lookAlike.dataDir, "notary.json");
+        const swapped = await runScript(AUDIT, ["--rpc", s.service.chainUrl, "--notary", theirs], env);
+        expect(swapped.code).toBe(2);
+        expect(swapped.stderr).toMatch(/its genesis block is not the notary "Look-alike notary"/);
+      } finally {
+        await lookAlike.stop();
+      }
+    });
   });
 
   describe("usage and I/O errors exit 2, deciding nothing", () => {

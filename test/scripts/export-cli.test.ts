@@ -10,6 +10,7 @@ import { afterAll, beforeAll, expect, it } from "vitest";
 import { createChainReader } from "../../service/chain/chain-reader.ts";
 import { digestRecord } from "../../service/core/canonical.ts";
 import { toHex } from "../../service/core/hex.ts";
+import { formatFingerprint, notaryFingerprint } from "../../service/core/notary-profile.ts";
 import { verifyBundle } from "../../service/core/verify.ts";
 import { forEachDatabase } from "../helpers/databases.ts";
 import { closedPort, REPO_ROOT, runScript } from "../helpers/processes.ts";
@@ -128,6 +129,8 @@ forEachDatabase((target) => {
         "evidence-bundle.schema.json",
         "evidence-format.md",
         "manifest.json",
+        "notary.json",
+        "notary-profile.schema.json",
         "tx-a.bundle.json",
         "tx-a.certificate.html",
         "tx-a.record.json",
@@ -143,14 +146,14 @@ forEachDatabase((target) => {
       for (const id of ["tx-a", "tx-b"]) {
         const bundle = JSON.parse(await readFile(join(out, `${id}.bundle.json`), "utf8"));
         const record = JSON.parse(await readFile(join(out, `${id}.record.json`), "utf8"));
-        const report = await verifyBundle(bundle, { record, chain });
+        const report = await verifyBundle(bundle, { record, chain, trustedNotary: s.service.notary });
         expect(
           report.checks.filter((c) => c.status !== "pass"),
           id,
         ).toEqual([]);
       }
       const hashOnly = JSON.parse(await readFile(join(out, "tx-hash-only.bundle.json"), "utf8"));
-      expect((await verifyBundle(hashOnly, { chain })).ok).toBe(true);
+      expect((await verifyBundle(hashOnly, { chain, trustedNotary: s.service.notary })).ok).toBe(true);
       expect(hashOnly.digest).toBe(HASH_ONLY.digest);
     } finally {
       chain.destroy();
@@ -167,8 +170,13 @@ forEachDatabase((target) => {
     expect(manifest.problems.map((p: { id: string }) => p.id).sort()).toEqual(["case/7:x", "no-such-record"]);
     const readme = await readFile(join(out, "README.txt"), "utf8");
     expect(readme).toContain(
-      'npm run verify -- "$CASE/tx-a.bundle.json" --record "$CASE/tx-a.record.json" --rpc "$RPC"',
+      'npm run verify -- "$CASE/tx-a.bundle.json" --record "$CASE/tx-a.record.json" --notary "$CASE/notary.json" --rpc "$RPC"',
     );
+    // The trust root: the service's own profile, and the instruction to compare its fingerprint out of band.
+    expect(JSON.parse(await readFile(join(out, "notary.json"), "utf8"))).toEqual(s.service.notary);
+    expect(readme).toContain(formatFingerprint(notaryFingerprint(s.service.notary)));
+    expect(readme).toContain("Compare it with the fingerprint the notary's operator publishes elsewhere");
+    expect(readme).not.toContain("do not need to trust the service");
     expect(readme).toContain(`chain id ${s.service.chainId}, contract ${s.service.contract.toLowerCase()}`);
     expect(readme).toContain("sha256sum -c SHA256SUMS");
 
@@ -179,6 +187,8 @@ forEachDatabase((target) => {
       join(out, "tx-b.record.json"),
       "--rpc",
       s.service.chainUrl,
+      "--notary",
+      join(out, "notary.json"),
     ]);
     expect(verify.code, verify.stdout + verify.stderr).toBe(0);
     expect(verify.stdout).toContain("VERDICT: VALID");

@@ -12,6 +12,7 @@ import { digestRecord } from "../../service/core/canonical.ts";
 import { toHex } from "../../service/core/hex.ts";
 import { hashLeaf, newSalt } from "../../service/core/leaf.ts";
 import { buildTree, inclusionPath, treeRoot } from "../../service/core/merkle.ts";
+import { formatFingerprint, notaryFingerprint } from "../../service/core/notary-profile.ts";
 import { CHECK_NAMES } from "../../service/core/verify.ts";
 import { startTestChain, type TestChain } from "../helpers/local-chain.ts";
 import { closedPort } from "../helpers/processes.ts";
@@ -24,8 +25,10 @@ interface Run {
   stderr: string;
 }
 
+/** Runs the CLI with DATA_DIR set to an empty folder unless `env` says otherwise, so no stray DATA_DIR/notary.json is pinned. */
 function runCli(args: string[], env: Record<string, string> = {}): Promise<Run> {
   const { CHAIN_RPC_URL: _url, CHAIN_PORT: _port, ...baseEnv } = process.env;
+  baseEnv.DATA_DIR = emptyDataDir;
   return new Promise((resolve) => {
     execFile(process.execPath, [CLI, ...args], { env: { ...baseEnv, ...env } }, (error, stdout, stderr) => {
       const code = error === null ? 0 : typeof error.code === "number" ? error.code : -1;
@@ -34,9 +37,12 @@ function runCli(args: string[], env: Record<string, string> = {}): Promise<Run> 
   });
 }
 
+let emptyDataDir = "";
+
 describe("npm run verify (scripts/verify.ts) against a real chain", () => {
   let chain: TestChain;
   let dir: string;
+  let notary: string[];
   let bundle: Bundle;
   let files: { bundle: string; record: string; tamperedRecord: string; tamperedSalt: string };
   const records = [
@@ -48,6 +54,8 @@ describe("npm run verify (scripts/verify.ts) against a real chain", () => {
   beforeAll(async () => {
     chain = await startTestChain();
     dir = await mkdtemp(join(tmpdir(), "en-verify-cli-"));
+    emptyDataDir = await mkdtemp(join(tmpdir(), "en-verify-cli-data-"));
+    notary = ["--notary", join(chain.dataDir, "notary.json")];
     const salts = records.map(() => newSalt());
     const digests = records.map(digestRecord);
     const tree = buildTree(digests.map((d, i) => hashLeaf(salts[i] as Uint8Array, d)));
@@ -100,27 +108,81 @@ describe("npm run verify (scripts/verify.ts) against a real chain", () => {
   afterAll(async () => {
     await chain?.stop();
     if (dir) await rm(dir, { recursive: true, force: true });
+    if (emptyDataDir) await rm(emptyDataDir, { recursive: true, force: true });
   });
 
   it("passes a genuine bundle and record: exit 0 and a full checklist", async () => {
-    const run = await runCli([files.bundle, "--record", files.record, "--rpc", chain.chain.url]);
+    const run = await runCli([files.bundle, "--record", files.record, "--rpc", chain.chain.url, ...notary]);
     expect(run.stderr).toBe("");
     expect(run.code).toBe(0);
     for (const name of CHECK_NAMES) expect(run.stdout).toMatch(new RegExp(`^✔ ${name} `, "m"));
     expect(run.stdout).toContain("VERDICT: VALID");
+    const fingerprint = formatFingerprint(notaryFingerprint(chain.chain.notary));
+    expect(run.stdout).toContain(`Notary: ${chain.chain.notary.name}`);
+    expect(run.stdout).toContain(`fingerprint ${fingerprint}`);
+  });
+
+  it("without a notary profile, decides nothing: exit 2, never 0", async () => {
+    const run = await runCli([files.bundle, "--record", files.record, "--rpc", chain.chain.url]);
+    expect(run.code).toBe(2);
+    expect(run.stdout).toBe("");
+    expect(run.stderr).toMatch(/^no trusted notary profile given: pass --notary/);
+  });
+
+  it("without --notary, pins DATA_DIR/notary.json when there is one, and says so", async () => {
+    const run = await runCli([files.bundle, "--rpc", chain.chain.url], { DATA_DIR: chain.dataDir });
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain(
+      `profile ${join(chain.dataDir, "notary.json")} (DATA_DIR's own, since no --notary was given)`,
+    );
+  });
+
+  it("exits 1 naming notary when the pinned profile is another notary's", async () => {
+    const other = join(dir, "other-notary.json");
+    await writeFile(other, JSON.stringify({ ...chain.chain.notary, contract: `0x${"42".repeat(20)}` }));
+    const run = await runCli([
+      files.bundle,
+      "--record",
+      files.record,
+      "--rpc",
+      chain.chain.url,
+      "--notary",
+      other,
+    ]);
+    expect(run.code).toBe(1);
+    expect(run.stdout).toMatch(/^✘ notary .*not anchored by the notary/m);
+    expect(run.stdout).toMatch(/^– anchor_tx .*not run: the notary check failed/m);
+    expect(run.stdout).toContain("VERDICT: INVALID. Failed checks: notary.");
+  });
+
+  it("gives no verdict (exit 2) on a bundle format it does not know", async () => {
+    const future = join(dir, "future.json");
+    await writeFile(future, JSON.stringify({ ...bundle, format: "evidence-bundle/v2" }));
+    const run = await runCli([future, "--rpc", chain.chain.url, ...notary]);
+    expect(run.code).toBe(2);
+    expect(run.stdout).toContain("NO VERDICT: this verifier does not know the bundle's format");
+    expect(run.stdout).not.toMatch(/VERDICT: (IN)?VALID/);
   });
 
   it("uses CHAIN_RPC_URL, then CHAIN_PORT, when --rpc is absent", async () => {
-    const viaUrl = await runCli([files.bundle], { CHAIN_RPC_URL: chain.chain.url });
+    const viaUrl = await runCli([files.bundle, ...notary], { CHAIN_RPC_URL: chain.chain.url });
     expect(viaUrl.code).toBe(0);
     expect(viaUrl.stdout).toMatch(/^– digest .*no record was given/m);
     const port = new URL(chain.chain.url).port;
-    const viaPort = await runCli([files.bundle, "--record", files.record], { CHAIN_PORT: port });
+    const viaPort = await runCli([files.bundle, "--record", files.record, ...notary], { CHAIN_PORT: port });
     expect(viaPort.code).toBe(0);
   });
 
   it("prints a machine-readable report with --json", async () => {
-    const run = await runCli([files.bundle, "--record", files.record, "--rpc", chain.chain.url, "--json"]);
+    const run = await runCli([
+      files.bundle,
+      "--record",
+      files.record,
+      "--rpc",
+      chain.chain.url,
+      "--json",
+      ...notary,
+    ]);
     expect(run.code).toBe(0);
     const report = JSON.parse(run.stdout) as { ok: boolean; checks: Array<{ name: string; status: string }> };
     expect(report.ok).toBe(true);
@@ -128,7 +190,14 @@ describe("npm run verify (scripts/verify.ts) against a real chain", () => {
   });
 
   it("exits 1 naming digest for a tampered record", async () => {
-    const run = await runCli([files.bundle, "--record", files.tamperedRecord, "--rpc", chain.chain.url]);
+    const run = await runCli([
+      files.bundle,
+      "--record",
+      files.tamperedRecord,
+      "--rpc",
+      chain.chain.url,
+      ...notary,
+    ]);
     expect(run.code).toBe(1);
     expect(run.stdout).toMatch(/^✘ digest /m);
     expect(run.stdout).toContain(`bundle says: ${bundle.digest}`);
@@ -136,11 +205,18 @@ describe("npm run verify (scripts/verify.ts) against a real chain", () => {
   });
 
   it("exits 1 naming leaf for a tampered salt, and --json says so too", async () => {
-    const run = await runCli([files.tamperedSalt, "--record", files.record, "--rpc", chain.chain.url]);
+    const run = await runCli([
+      files.tamperedSalt,
+      "--record",
+      files.record,
+      "--rpc",
+      chain.chain.url,
+      ...notary,
+    ]);
     expect(run.code).toBe(1);
     expect(run.stdout).toMatch(/^✘ leaf /m);
     expect(run.stdout).toContain("VERDICT: INVALID. Failed checks: leaf.");
-    const json = await runCli([files.tamperedSalt, "--rpc", chain.chain.url, "--json"]);
+    const json = await runCli([files.tamperedSalt, "--rpc", chain.chain.url, "--json", ...notary]);
     expect(json.code).toBe(1);
     const report = JSON.parse(json.stdout) as {
       ok: boolean;
@@ -157,6 +233,7 @@ describe("npm run verify (scripts/verify.ts) against a real chain", () => {
       files.record,
       "--rpc",
       `http://127.0.0.1:${await closedPort()}`,
+      ...notary,
     ]);
     expect(run.code).toBe(2);
     expect(run.stdout).toBe("");
@@ -167,11 +244,23 @@ describe("npm run verify (scripts/verify.ts) against a real chain", () => {
   it("exits 2 for usage and file errors", async () => {
     const notJson = join(dir, "not.json");
     await writeFile(notJson, "{ this is not json");
+    // Two readers could take either root: JSON.parse keeps the last, another parser the first.
+    const duplicate = join(dir, "duplicate-name.json");
+    const text = JSON.stringify(bundle);
+    await writeFile(duplicate, text.replace('"root":', `"root":"0x${"00".repeat(32)}","root":`));
+    const duplicateProfile = join(dir, "duplicate-name-notary.json");
+    const profile = JSON.stringify(chain.chain.notary);
+    await writeFile(
+      duplicateProfile,
+      profile.replace('"contract":', `"contract":"0x${"42".repeat(20)}","contract":`),
+    );
     const cases = [
       [],
       [join(dir, "missing.json")],
       [notJson],
-      [files.bundle, "--record", notJson, "--rpc", chain.chain.url],
+      [files.bundle, "--record", notJson, "--rpc", chain.chain.url, ...notary],
+      [duplicate, "--rpc", chain.chain.url, ...notary],
+      [files.bundle, "--rpc", chain.chain.url, "--notary", duplicateProfile],
       [files.bundle, "--no-such-option"],
       [files.bundle, "--rpc", "not a url"],
     ];
@@ -180,5 +269,8 @@ describe("npm run verify (scripts/verify.ts) against a real chain", () => {
       expect(run.code, args.join(" ")).toBe(2);
       expect(run.stderr, args.join(" ")).not.toBe("");
     }
+    expect((await runCli([duplicate, "--rpc", chain.chain.url, ...notary])).stderr).toMatch(
+      /is not I-JSON: duplicate member name/,
+    );
   });
 });

@@ -7,9 +7,9 @@ import { Type } from "typebox";
 import { verifyBundle } from "../../core/verify.ts";
 import { erasedError } from "../../erasure/erased-error.ts";
 import { CERTIFICATE_SCRIPT_HASH, renderCertificate } from "../../evidence/certificate.ts";
+import { pageCsp } from "../../html/html.ts";
 import { NotFoundError } from "../../service-errors.ts";
 import type { AppContext } from "../app-context.ts";
-import { pageCsp } from "../html.ts";
 import { AUTH_ERRORS, ErrorResponse, SECURITY } from "../schemas/common.ts";
 import { IdParams, PendingProof } from "../schemas/records.ts";
 
@@ -46,9 +46,10 @@ export async function certificateRoutes({ app, deps, auth, evidence: reader }: A
       if (evidence.status === "pending") {
         return reply.code(202).header("retry-after", "1").send({ id, status: "pending" });
       }
+      const chain = deps.chain;
       const report = await verifyBundle(
         evidence.bundle,
-        deps.chainReader === undefined ? {} : { chain: deps.chainReader },
+        chain === undefined ? {} : { chain: chain.reader, trustedNotary: chain.notary },
       );
       const html = renderCertificate({
         bundle: evidence.bundle,

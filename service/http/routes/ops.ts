@@ -1,11 +1,30 @@
 // Operations: liveness, readiness, Prometheus metrics. No API key needed.
-import { Type } from "typebox";
+import { type TSchema, Type } from "typebox";
 import type { AppContext } from "../app-context.ts";
 
 const Health = Type.Object({ status: Type.Literal("ok") });
+const Nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
+const Anchoring = Type.Object({
+  state: Type.Union([Type.Literal("ok"), Type.Literal("failing"), Type.Literal("stalled")]),
+  leader: Type.Boolean(),
+  reason: Nullable(
+    Type.Object({
+      cause: Type.String(),
+      needsOperator: Nullable(Type.Boolean()),
+      message: Type.String(),
+      fix: Nullable(Type.String()),
+      since: Nullable(Type.String()),
+      attempts: Type.Integer(),
+    }),
+  ),
+  oldestUnanchoredBatch: Nullable(Type.Object({ seq: Type.Integer(), ageSeconds: Type.Number() })),
+  noProgressSeconds: Nullable(Type.Number()),
+  stallAfterSeconds: Type.Number(),
+});
 const Ready = Type.Object({
   ready: Type.Boolean(),
   checks: Type.Record(Type.String(), Type.Boolean()),
+  anchoring: Type.Optional(Anchoring),
 });
 
 export async function opsRoutes({ app, deps, isClosing }: AppContext): Promise<void> {
@@ -19,7 +38,7 @@ export async function opsRoutes({ app, deps, isClosing }: AppContext): Promise<v
     {
       schema: {
         tags,
-        summary: "Readiness: the database and the chain are reachable",
+        summary: "Readiness: the database and the chain are reachable, and anchoring is not stalled",
         response: { 200: Ready, 503: Ready },
       },
     },
@@ -29,17 +48,19 @@ export async function opsRoutes({ app, deps, isClosing }: AppContext): Promise<v
         () => true,
         () => false,
       );
-      if (deps.chainReader !== undefined) {
-        checks.chain = await deps.chainReader.getChainId().then(
-          (id) => deps.chainInfo === undefined || id === deps.chainInfo.chainId,
+      if (deps.chain !== undefined) {
+        const { notary } = deps.chain;
+        checks.chain = await deps.chain.reader.getChainId().then(
+          (id) => id === notary.chainId,
           () => false,
         );
       }
-      Object.assign(checks, (await deps.readiness?.()) ?? {});
+      const anchoring = await deps.anchoringStatus?.();
+      if (anchoring !== undefined) checks.anchoring = anchoring.state !== "stalled";
       checks.accepting = !isClosing();
       const ready = Object.values(checks).every(Boolean);
       if (!ready) reply.header("retry-after", "2");
-      return reply.code(ready ? 200 : 503).send({ ready, checks });
+      return reply.code(ready ? 200 : 503).send({ ready, checks, anchoring });
     },
   );
 

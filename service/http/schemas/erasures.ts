@@ -51,7 +51,7 @@ export const ErasureStatement = Type.Object(
   },
   {
     description:
-      "The erasure statement (erasure-statement/v1, docs/evidence-format.md section 13), notarized like a record: its bundle verifies with it as the record.",
+      "The erasure statement (erasure-statement/v1, docs/evidence-format.md section 17), notarized like a record: its bundle verifies with it as the record.",
   },
 );
 

@@ -4,14 +4,15 @@
 //   - duplicate member names ({"id":"a","id":"b"}: JSON.parse silently keeps the last);
 //   - strings with a lone surrogate ("\ud800" is valid JSON, but not Unicode text);
 //   - numbers that are not finite doubles (1e400 parses to Infinity).
-// Nesting deeper than MAX_BODY_DEPTH is refused too, and so are the member names that
-// pollute prototypes when a parsed body is merged into another object: "__proto__", and
-// "prototype" inside "constructor" (what secure-json-parse, Fastify's parser, checks with a
-// second pass of its own; doing it here makes this the only pass after JSON.parse). The scan
+// Nesting deeper than MAX_BODY_DEPTH is refused too, and, for request bodies
+// (refusePrototypeNames), so are the member names that pollute prototypes when a parsed body
+// is merged into another object: "__proto__", and "prototype" inside "constructor" (what
+// secure-json-parse, Fastify's parser, checks with a second pass of its own; doing it here
+// makes this the only pass after JSON.parse). The scan
 // is one pass with an explicit stack (no recursion), so deep or large bodies cannot exhaust
 // the call stack; strings and numbers are skipped with native searches where nothing in them
 // needs a look.
-import { InvalidArgumentError } from "../core/errors.ts";
+import { InvalidArgumentError } from "./errors.ts";
 
 /** No API body needs more; records themselves stop at MAX_DEPTH (core/canonical.ts). */
 export const MAX_BODY_DEPTH = 512;
@@ -31,8 +32,12 @@ interface Frame {
 /** Longest number literal that could still overflow a double without an exponent: 309 digits and a sign. */
 const MAX_PLAIN_NUMBER = 309;
 
-/** Throws InvalidArgumentError (code invalid_json, details.field) unless `text` (valid JSON) is I-JSON. */
-export function assertIJson(text: string): void {
+/**
+ * Throws InvalidArgumentError (code invalid_json, details.field) unless `text` (valid JSON) is
+ * I-JSON; with `refusePrototypeNames`, also when it names "__proto__" or "constructor"."prototype".
+ */
+export function assertIJson(text: string, options: { refusePrototypeNames?: boolean } = {}): void {
+  const refusePrototypeNames = options.refusePrototypeNames === true;
   const stack: Frame[] = [];
   let expectName = false;
   const where = () => ["body", ...stack.map((f) => f.at)].join("/");
@@ -69,8 +74,8 @@ export function assertIJson(text: string): void {
         frame.at = value;
         if (escaped && LONE_SURROGATE.test(value)) throw fail("member name contains a lone surrogate");
         if (frame.names.has(value)) throw fail("duplicate member name");
-        if (value === "__proto__") throw fail("member name __proto__ is not allowed");
-        if (value === "prototype" && stack[stack.length - 2]?.at === "constructor") {
+        if (refusePrototypeNames && value === "__proto__") throw fail("member name __proto__ is not allowed");
+        if (refusePrototypeNames && value === "prototype" && stack[stack.length - 2]?.at === "constructor") {
           throw fail("member name prototype inside constructor is not allowed");
         }
         frame.names.add(value);

@@ -1,0 +1,246 @@
+// The recordings and cases of the conformance kit (scripts/gen-conformance.ts): what happens
+// on each recorded chain, and each case's bundle, the chain it asks, the profile it pins and
+// the checks that must fail.
+import { join } from "node:path";
+import type { Bundle } from "../../service/core/bundle.ts";
+import type { JsonObject } from "../../service/core/canonical.ts";
+import type { CheckName } from "../../service/core/verify.ts";
+import {
+  anchorBatch,
+  batchBundles,
+  deployLookAlike,
+  kitKey,
+  type RecordingChain,
+  signerOn,
+  startRecording,
+} from "./record-chain.ts";
+
+export type ChainName = "notary" | "impostor";
+
+/** What a case is and what must come of it; `rpc` and `notary` name the recorded chain to ask and whose profile to pin. */
+export interface KitCase {
+  name: string;
+  description: string;
+  bundle: unknown;
+  record?: unknown;
+  rpc: ChainName;
+  notary: ChainName;
+  failed: CheckName[];
+  verdict?: "unsupported_format";
+}
+
+const BATCH_0: JsonObject[] = [
+  {
+    recordId: "kit-0001",
+    caseId: "KIT-2026-001",
+    kind: "photo",
+    sha256: "7d1e".repeat(16),
+    takenAt: "2026-05-30T08:12:00Z",
+  },
+];
+const BATCH_1: JsonObject[] = [
+  { recordId: "kit-0101", caseId: "KIT-2026-001", kind: "transfer", amount: "1250.00", currency: "EUR" },
+  {
+    recordId: "kit-0102",
+    caseId: "KIT-2026-001",
+    kind: "note",
+    text: "Seal №7 intact – signed by officer Ødegård",
+  },
+  { recordId: "kit-0103", caseId: "KIT-2026-002", kind: "custody", from: "lab", to: "court", sealed: true },
+  {
+    recordId: "kit-0104",
+    caseId: "KIT-2026-002",
+    kind: "measurement",
+    weightKg: 1.5,
+    readings: [1e21, 1e-7],
+  },
+];
+/** A record that was never notarized: the forger wants it to pass as kit-0103. */
+const FORGED: JsonObject = { ...(BATCH_1[2] as JsonObject), to: "private buyer" };
+const withForged = (records: JsonObject[], at: number) => records.map((r, i) => (i === at ? FORGED : r));
+
+export interface Recorded {
+  chains: Record<ChainName, RecordingChain>;
+  cases: KitCase[];
+}
+
+/** Records both chains (left running) and states every case. */
+export async function recordKit(workDir: string): Promise<Recorded> {
+  const operator = kitKey("operator (deploys and anchors on both chains)");
+  const tenant = kitKey("another allowlisted account, which deploys a look-alike");
+  const notary = await startRecording(join(workDir, "notary"), {
+    genesis: kitKey("genesis account of the notary's chain"),
+    operator,
+    allowedSenders: [tenant.address],
+    notaryName: "Conformance kit notary (recorded chain)",
+  });
+  const impostor = await startRecording(join(workDir, "impostor"), {
+    genesis: kitKey("genesis account of the impostor's chain"),
+    operator,
+    notaryName: "Conformance kit impostor (same chain id, another genesis)",
+  });
+  const contract = notary.chain.deployment.contract;
+  if (impostor.chain.deployment.contract !== contract)
+    throw new Error("the impostor's contract must sit at the notary's address");
+
+  const signer = signerOn(notary, operator);
+  const b0 = await anchorBatch(notary, signer, contract, 0, BATCH_0, "batch 0");
+  const b1 = await anchorBatch(notary, signer, contract, 1, BATCH_1, "batch 1");
+  const reverted = await anchorBatch(notary, signer, contract, 5, withForged(BATCH_1, 2), "reverted", {
+    gasLimit: 200_000,
+  });
+  if (reverted.status !== 0) throw new Error("anchoring seq 5 after seq 1 must revert");
+  const tenantSigner = signerOn(notary, tenant);
+  const lookAlike = await deployLookAlike(tenantSigner);
+  await anchorBatch(notary, tenantSigner, lookAlike, 0, BATCH_0, "look-alike batch 0");
+  const forgedThere = await anchorBatch(
+    notary,
+    tenantSigner,
+    lookAlike,
+    1,
+    withForged(BATCH_1, 2),
+    "look-alike batch 1",
+  );
+  const impostorSigner = signerOn(impostor, operator);
+  await anchorBatch(impostor, impostorSigner, contract, 0, BATCH_0, "impostor batch 0");
+  const onImpostor = await anchorBatch(
+    impostor,
+    impostorSigner,
+    contract,
+    1,
+    withForged(BATCH_1, 2),
+    "impostor batch 1",
+  );
+
+  const genuine = b1.bundles[2] as Bundle;
+  const on = (bundle: Bundle, change: Partial<Bundle["anchor"]>) => ({
+    ...bundle,
+    anchor: { ...bundle.anchor, ...change },
+  });
+  const kase = (
+    name: string,
+    description: string,
+    bundle: unknown,
+    failed: CheckName[],
+    more: Partial<KitCase> = {},
+  ): KitCase => ({
+    name,
+    description,
+    bundle,
+    record: BATCH_1[2],
+    rpc: "notary",
+    notary: "notary",
+    failed,
+    ...more,
+  });
+  const cases: KitCase[] = [
+    kase("valid", "Record kit-0103, leaf 2 of 4 of batch 1: every check passes.", genuine, []),
+    kase(
+      "valid-single-leaf",
+      "The only record of batch 0 (a tree of one leaf, an empty audit path).",
+      b0.bundles[0],
+      [],
+      {
+        record: BATCH_0[0],
+      },
+    ),
+    kase(
+      "valid-without-record",
+      "Leaf 0 of batch 1 without its record: `digest` is not run, the verdict is valid.",
+      b1.bundles[0],
+      [],
+      {
+        record: undefined,
+      },
+    ),
+    kase(
+      "tampered-record",
+      "The record was changed after it was notarized: `digest` fails.",
+      genuine,
+      ["digest"],
+      { record: FORGED },
+    ),
+    kase(
+      "tampered-root",
+      "A forged record in a self-consistent tree (leaf, path and root agree offline) that claims batch 1's anchor: the chain holds another root.",
+      batchBundles("forger", withForged(BATCH_1, 2), 1, genuine.anchor)[2],
+      ["anchor_tx", "anchor_root", "onchain_inclusion"],
+      { record: FORGED },
+    ),
+    kase(
+      "tampered-tx",
+      "anchor.txHash is the transaction that anchored batch 0: another event, in another block.",
+      on(genuine, { txHash: b0.anchor.txHash }),
+      ["anchor_tx", "anchor_block"],
+    ),
+    kase(
+      "tampered-block",
+      "anchor.blockHash is the hash of batch 0's block.",
+      on(genuine, { blockHash: b0.anchor.blockHash }),
+      ["anchor_block"],
+    ),
+    kase(
+      "tampered-timestamp",
+      "anchor.timestamp backdated by one hour: the contract's record and the block both say otherwise.",
+      on(genuine, { timestamp: genuine.anchor.timestamp - 3600 }),
+      ["anchor_root", "anchor_block"],
+    ),
+    kase(
+      "reverted-tx",
+      "The bundle claims batch 5, whose anchor call reverted (the receipt has status 0): getAnchor(5) reverts, an answer (no such anchor), and verifyInclusion answers false.",
+      reverted.bundles[2],
+      ["anchor_tx", "anchor_root", "onchain_inclusion"],
+      { record: FORGED },
+    ),
+    kase(
+      "another-contract",
+      "The genuine bundle, edited to name the look-alike contract: `notary` fails before any chain question.",
+      on(genuine, { contract: lookAlike }),
+      ["notary"],
+    ),
+    kase(
+      "look-alike",
+      "A forged record anchored by another allowlisted account in a look-alike EvidenceAnchor (the same code) on the notary's own chain. Every anchor check would pass against the bundle's own contract; `notary` fails and they are not run.",
+      forgedThere.bundles[2],
+      ["notary"],
+      { record: FORGED },
+    ),
+    kase(
+      "another-chain-id",
+      "The genuine bundle, edited to name chain 1337.",
+      on(genuine, { chainId: 1337 }),
+      ["notary"],
+    ),
+    kase(
+      "wrong-genesis",
+      "A forged record anchored on the impostor's chain: the same chain id, the same contract address and code, another genesis block. The bundle's claims equal the notary's profile; the endpoint's genesis does not.",
+      onImpostor.bundles[2],
+      ["notary"],
+      { record: FORGED, rpc: "impostor" },
+    ),
+    kase(
+      "wrong-genesis-own-profile",
+      "The same bundle pinned to the impostor's own profile is valid: the pinned profile, compared by its fingerprint, is what decides whose evidence this is.",
+      onImpostor.bundles[2],
+      [],
+      { record: FORGED, rpc: "impostor", notary: "impostor" },
+    ),
+    kase(
+      "wrong-endpoint",
+      "The genuine bundle, asked of the impostor's endpoint: the endpoint is a trust input, and this one does not serve the notary's chain.",
+      genuine,
+      ["notary"],
+      { rpc: "impostor" },
+    ),
+    kase(
+      "unknown-format",
+      "A format this verifier does not know: no verdict, exit 2.",
+      { ...genuine, format: "evidence-bundle/v2" },
+      [],
+      {
+        verdict: "unsupported_format",
+      },
+    ),
+  ];
+  return { chains: { notary, impostor }, cases };
+}
