@@ -13,6 +13,7 @@ import { parseArgs } from "node:util";
 import { ConfigError, loadDotEnv, parseConfig } from "../service/config.ts";
 import { DatabaseOpenError, openExistingDatabase } from "../service/db/open-existing.ts";
 import { createApiKey } from "../service/keys/api-keys.ts";
+import { runDatabaseTool, UsageError } from "./database-tool/run-database-tool.ts";
 
 const USAGE = `usage: npm run admin-key -- [--name <text>]
 Creates an admin API key in the service's database (DATABASE_URL, else the PGlite database in
@@ -53,20 +54,12 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
-class UsageError extends Error {}
-
-try {
-  process.exitCode = await main(process.argv.slice(2));
-} catch (error) {
-  if (
-    error instanceof UsageError ||
-    String((error as { code?: unknown }).code).startsWith("ERR_PARSE_ARGS")
-  ) {
-    console.error(`${(error as Error).message}\n${USAGE}`);
-  } else if (error instanceof ConfigError || error instanceof DatabaseOpenError) {
-    console.error(`admin-key: nothing was created: ${(error as Error).message}`);
-  } else {
-    console.error(`admin-key failed (nothing was created): ${(error as Error).stack ?? error}`);
-  }
-  process.exitCode = 2;
-}
+await runDatabaseTool(
+  {
+    name: "admin-key",
+    usage: USAGE,
+    nothing: "nothing was created",
+    refusals: [ConfigError, DatabaseOpenError],
+  },
+  main,
+);

@@ -7,6 +7,7 @@ export interface ServiceMetrics {
   registry: Registry;
   recordsIngested: Counter;
   ingestRequests: Counter<"outcome">;
+  erasures: Counter<"outcome">;
   ingestQueueDepth: Gauge;
   pendingRecords: Gauge;
   batchSize: Histogram;
@@ -56,6 +57,12 @@ export function createMetrics(sources: MetricSources): ServiceMetrics {
     ingestRequests: new Counter({
       name: "en_ingest_records_total",
       help: "Submitted records by outcome: created, duplicate (a safe retry), conflict (same id, other content)",
+      labelNames: ["outcome"],
+      registers,
+    }),
+    erasures: new Counter({
+      name: "en_erasures_total",
+      help: "Records asked to be erased, by outcome: erased, already_erased, not_found, legal_hold",
       labelNames: ["outcome"],
       registers,
     }),

@@ -56,3 +56,19 @@ export class UnavailableError extends EvidenceError {
     this.retryAfterSeconds = options?.retryAfterSeconds ?? 2;
   }
 }
+
+/** The record was erased (issue 13): nothing of its content can be served any more. */
+export class ErasedError extends EvidenceError {
+  override name = "ErasedError";
+  constructor(message: string, details: { erasedAt: string | null; reference: string | null }) {
+    super("erased", message, { details });
+  }
+}
+
+/** The record is on legal hold: it cannot be erased until the hold is lifted. */
+export class LegalHoldError extends EvidenceError {
+  override name = "LegalHoldError";
+  constructor(message: string, details: { reference: string; placedAt: string }) {
+    super("legal_hold", message, { details });
+  }
+}

@@ -12,7 +12,8 @@ import { ExportIoError } from "./export-errors.ts";
 /** One record as GET /v1/records lists it (the fields the export uses). */
 export interface ListedRecord {
   id: string;
-  status: "pending" | "anchored";
+  /** An erased record is listed too; its bundle then answers 410, which the case reports. */
+  status: "pending" | "anchored" | "erased";
   receivedAt: string;
 }
 

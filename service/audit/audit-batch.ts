@@ -9,13 +9,21 @@
 //             (the entries are the leaves), so a changed, swapped or replaced leaf shows as
 //             the stored level-1 node above it, and the audit names both records under it;
 //   the chain getAnchor(seq) holds the batch's root and size.
-// A record whose salt was deleted (crypto-shredded) cannot be recomputed by design; it is
-// reported as shredded, not as tampering, and its stored leaf still counts in the tree.
+// A record whose digest and salt were erased cannot be recomputed by design: its stored leaf
+// still counts in the tree, and audit-erasures.ts tells a lawful erasure (reported as erased,
+// with its anchored erasure) from content removed outside the service (a finding).
 import type { Hex } from "../core/hex.ts";
 import { toHex } from "../core/hex.ts";
 import { hashLeaf } from "../core/leaf.ts";
 import { buildTree, bytesEqual, HASH_BYTES, levelSizes, treeRoot } from "../core/merkle.ts";
 import type { ChainAnchor } from "../core/verify.ts";
+import {
+  auditErasures,
+  type BatchErasures,
+  type EntryRow,
+  type ErasedRecord,
+  type ErasureGrace,
+} from "./audit-erasures.ts";
 import type { Finding } from "./findings.ts";
 
 export interface StoredBatch {
@@ -28,15 +36,8 @@ export interface StoredBatch {
   contract: Uint8Array | null;
 }
 
-export interface StoredLeafRow {
-  id: string;
-  digest: Uint8Array;
-  /** Null once crypto-shredded. */
-  salt: Uint8Array | null;
-  leaf: Uint8Array;
-  /** The entry's index minus the batch's first index. */
-  leafIndex: number;
-}
+/** An entry of the batch: a record (kind 0) or an erasure entry (kind 1); leafIndex is its index minus the batch's first index. */
+export type StoredLeafRow = EntryRow;
 
 export interface BatchEvidence {
   batch: StoredBatch;
@@ -48,26 +49,27 @@ export interface BatchEvidence {
   anchor: ChainAnchor | null;
   /** The chain and contract being audited: the pinned notary profile's. */
   chain: { chainId: number; contract: Hex };
+  /** The erasures of the batch's records, and the rows of its erasure entries. */
+  erasures: BatchErasures;
+  /** Without it, an unanchored erasure is never late. */
+  grace?: ErasureGrace;
 }
 
 export interface BatchAudit {
   seq: number;
   records: number;
-  /** Ids of records whose salt was deleted. */
-  shredded: string[];
+  /** Records lawfully erased. */
+  erased: ErasedRecord[];
   findings: Finding[];
 }
 
 export function auditBatch(evidence: BatchEvidence): BatchAudit {
   const { batch } = evidence;
-  const findings: Finding[] = [];
-  const shredded: string[] = [];
+  const { findings, erased } = auditErasures(batch.seq, evidence.rows, evidence.erasures, evidence.grace);
   for (const row of evidence.rows) {
-    if (row.salt === null) shredded.push(row.id);
-    else {
-      const finding = checkLeaf(batch.seq, row, row.salt);
-      if (finding !== undefined) findings.push(finding);
-    }
+    if (row.digest === null || row.salt === null) continue; // audit-erasures.ts judged it
+    const finding = checkLeaf(batch.seq, row, row.salt, row.digest);
+    if (finding !== undefined) findings.push(finding);
   }
   const placed = placeRows(batch, evidence.rows, findings);
   const recordLeaves = concatLeaves(placed.ordered);
@@ -96,13 +98,18 @@ export function auditBatch(evidence: BatchEvidence): BatchAudit {
       findings.push(...checkStoredLevels(batch.seq, tree.levels, evidence.levels, placed.ordered));
   }
   findings.push(...checkAnchor(evidence));
-  return { seq: batch.seq, records: evidence.rows.length, shredded, findings };
+  return { seq: batch.seq, records: evidence.rows.length, erased, findings };
 }
 
-function checkLeaf(seq: number, row: StoredLeafRow, salt: Uint8Array): Finding | undefined {
+function checkLeaf(
+  seq: number,
+  row: StoredLeafRow,
+  salt: Uint8Array,
+  digest: Uint8Array,
+): Finding | undefined {
   let expected: Uint8Array;
   try {
-    expected = hashLeaf(salt, row.digest);
+    expected = hashLeaf(salt, digest);
   } catch (error) {
     return {
       kind: "leaf_mismatch",

@@ -1,4 +1,5 @@
 // The audit report in words, for a terminal or a cron mail. The JSON report holds the same.
+import type { ErasedRecord } from "./audit-erasures.ts";
 import type { Finding } from "./findings.ts";
 import type { AuditReport } from "./run-audit.ts";
 
@@ -13,10 +14,14 @@ export function formatSummary(report: AuditReport): string {
     `Audited ${range}${sample}: ${totals.batches} batches, ${totals.records} records in ${(report.durationMs / 1000).toFixed(1)} s (${totals.recordsPerSecond} records/s).`,
     `Database: ${report.databaseBatches} batches. Chain ${chain.chainId}, contract ${chain.contract}: ${chain.nextSeq} anchors.`,
   ];
-  if (totals.shredded > 0) {
+  if (totals.erased > 0) {
     lines.push(
-      `Crypto-shredded records (salt deleted; leaf kept, content no longer provable): ${totals.shredded}.`,
+      `Erased records (digest and salt removed under a recorded erasure; leaf kept): ${totals.erased}.`,
+      ...report.erased.slice(0, MAX_PRINTED).map(describeErased),
     );
+    if (report.erased.length > MAX_PRINTED) {
+      lines.push(`  …and ${report.erased.length - MAX_PRINTED} more (see the JSON report, --json <file>)`);
+    }
   }
   if (report.ok) {
     lines.push(
@@ -36,6 +41,14 @@ export function formatSummary(report: AuditReport): string {
     `RESULT: FINDINGS. ${report.findings.length} findings in ${batches.size} batches: ${countByKind(report.findings)}.`,
   );
   return lines.join("\n");
+}
+
+function describeErased(record: ErasedRecord): string {
+  const { erasure } = record;
+  const anchor = erasure.anchored
+    ? `erasure anchored in batch ${erasure.seq}, tx ${erasure.txHash}`
+    : `erasure not anchored yet (${erasure.seq === null ? "pending" : `batch ${erasure.seq}`})`;
+  return `  ✔ record ${record.recordId} [batch ${record.seq}, leaf ${record.leafIndex}] erased ${record.erasedAt} under ${JSON.stringify(record.reference)}; ${anchor}`;
 }
 
 function describe(finding: Finding): string[] {

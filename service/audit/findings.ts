@@ -32,7 +32,15 @@ export type FindingKind =
   /** The contract holds an anchor for a seq the database has no batch for. */
   | "unknown_onchain_batch"
   /** A record has been pending (not in any batch) longer than the threshold. */
-  | "stale_pending";
+  | "stale_pending"
+  /** A record's digest or salt is missing without a recorded erasure (removed outside the service), or an erasure entry's. */
+  | "content_missing"
+  /** A recorded erasure whose entry or statement does not hold: missing, not of kind 1, not hashing to the entry's digest, or naming another leaf, time or reference. */
+  | "erasure_mismatch"
+  /** An erasure is recorded, but the record still holds its digest or salt. */
+  | "erasure_incomplete"
+  /** A record's content was removed longer than the threshold ago, and its erasure is still not anchored. */
+  | "erasure_not_anchored";
 
 export interface Finding {
   kind: FindingKind;

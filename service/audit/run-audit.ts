@@ -14,6 +14,7 @@ import type { Hex } from "../core/hex.ts";
 import { type NotaryProfile, notaryFingerprint } from "../core/notary-profile.ts";
 import type { ChainAnchor } from "../core/verify.ts";
 import {
+  batchErasureRows,
   batchLeafRows,
   databaseNow,
   entriesPastEnd,
@@ -24,6 +25,7 @@ import {
 import { batchesToAnchor, getBatch, nextSeq, storedLevels } from "../db/batches.ts";
 import type { Queryable } from "../db/database.ts";
 import { auditBatch } from "./audit-batch.ts";
+import { batchErasures, type ErasedRecord } from "./audit-erasures.ts";
 import { auditLedger } from "./audit-ledger.ts";
 import { capFindings, type Finding, uniqueFindings } from "./findings.ts";
 import { selectSeqs } from "./select-batches.ts";
@@ -73,10 +75,10 @@ export interface AuditReport {
   databaseBatches: number;
   scope: { from: number; to: number; sample: number | null; seed: number; batches: number };
   pendingOlderThanSeconds: number;
-  totals: { batches: number; records: number; shredded: number; findings: number; recordsPerSecond: number };
+  totals: { batches: number; records: number; erased: number; findings: number; recordsPerSecond: number };
   findings: Finding[];
-  /** Records whose salt was deleted: unverifiable by design, not tampering. */
-  shredded: Array<{ seq: number; recordId: string }>;
+  /** Records lawfully erased (digest and salt removed under a recorded erasure), each with where its erasure is anchored. */
+  erased: ErasedRecord[];
 }
 
 /** The audit cannot start: the endpoint does not serve the notary's chain and contract, or no EvidenceAnchor is there. */
@@ -110,7 +112,8 @@ export async function runAudit(options: RunAuditOptions): Promise<AuditReport> {
   const seqs = selectSeqs({ from, to, sample: options.sample, seed: options.seed });
 
   const batchFindings: Finding[][] = new Array(seqs.length);
-  const shredded: AuditReport["shredded"] = [];
+  const erased: ErasedRecord[] = [];
+  const grace = { now: await databaseNow(db), seconds: options.pendingOlderThanSeconds };
   let records = 0;
   let done = 0;
   let next = 0;
@@ -118,9 +121,9 @@ export async function runAudit(options: RunAuditOptions): Promise<AuditReport> {
     while (next < seqs.length) {
       const slot = next++;
       const seq = seqs[slot] as number;
-      const audit = await auditStoredBatch(sources, seq);
+      const audit = await auditStoredBatch(sources, seq, grace);
       batchFindings[slot] = audit.findings;
-      for (const recordId of audit.shredded) shredded.push({ seq, recordId });
+      erased.push(...audit.erased);
       records += audit.records;
       done++;
       options.onProgress?.({ batchesDone: done, batchesTotal: seqs.length, records });
@@ -144,7 +147,7 @@ export async function runAudit(options: RunAuditOptions): Promise<AuditReport> {
     thresholdSeconds: options.pendingOlderThanSeconds,
   });
   const findings = capFindings(uniqueFindings([...batchFindings.flat(), ...ledgerFindings]));
-  shredded.sort((a, b) => a.seq - b.seq || a.recordId.localeCompare(b.recordId));
+  erased.sort((a, b) => a.seq - b.seq || a.leafIndex - b.leafIndex);
 
   const finished = new Date();
   const durationMs = finished.getTime() - started.getTime();
@@ -161,12 +164,12 @@ export async function runAudit(options: RunAuditOptions): Promise<AuditReport> {
     totals: {
       batches: seqs.length,
       records,
-      shredded: shredded.length,
+      erased: erased.length,
       findings: findings.length,
       recordsPerSecond: Math.round(records / Math.max(durationMs / 1000, 0.001)),
     },
     findings,
-    shredded,
+    erased,
   };
 }
 
@@ -176,18 +179,20 @@ type BatchSources = RunAuditOptions & { chainId: number; contract: Hex };
 async function auditStoredBatch(
   options: BatchSources,
   seq: number,
-): Promise<{ findings: Finding[]; shredded: string[]; records: number }> {
+  grace: { now: Date; seconds: number },
+): Promise<{ findings: Finding[]; erased: ErasedRecord[]; records: number }> {
   const [batch, anchor] = await Promise.all([
     getBatch(options.db, seq),
     options.chain.getAnchor(options.contract, seq),
   ]);
   if (batch === null) {
     const message = `the database has no batch with seq ${seq}`;
-    return { findings: [{ kind: "batch_missing", seq, recordId: null, message }], shredded: [], records: 0 };
+    return { findings: [{ kind: "batch_missing", seq, recordId: null, message }], erased: [], records: 0 };
   }
-  const [rows, levels] = await Promise.all([
+  const [rows, levels, erasureRows] = await Promise.all([
     batchLeafRows(options.db, batch),
     storedLevels(options.db, batch.firstIndex),
+    batchErasureRows(options.db, batch),
   ]);
   return auditBatch({
     batch,
@@ -195,5 +200,7 @@ async function auditStoredBatch(
     levels,
     anchor,
     chain: { chainId: options.chainId, contract: options.contract },
+    erasures: batchErasures(erasureRows),
+    grace,
   });
 }

@@ -25,6 +25,8 @@ export const ERROR_CODES = {
   not_found: 404,
   request_timeout: 408,
   conflict: 409,
+  legal_hold: 409,
+  erased: 410,
   payload_too_large: 413,
   uri_too_long: 414,
   unsupported_media_type: 415,

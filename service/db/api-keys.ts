@@ -2,7 +2,7 @@
 // so a fast hash is as strong as a slow one and keeps every authenticated request cheap.
 import type { Queryable } from "./database.ts";
 
-export type ApiKeyRole = "admin" | "submitter" | "reader";
+export type ApiKeyRole = "admin" | "submitter" | "reader" | "eraser";
 
 export interface ApiKey {
   id: string;

@@ -20,17 +20,85 @@ export async function databaseNow(q: Queryable): Promise<Date> {
   return rows[0]?.now ?? new Date();
 }
 
-export const batchLeafRowsSql = `SELECT id, digest, salt, leaf, idx - $1::bigint AS "leafIndex"
+export const batchLeafRowsSql = `SELECT id, kind, digest, salt, leaf, idx - $1::bigint AS "leafIndex"
 FROM entries WHERE idx >= $1 AND idx < $1::bigint + $2 ORDER BY idx`;
+
+/** An entry as the audit reads it: a record (kind 0) or an erasure entry (kind 1). */
+export interface AuditEntryRow {
+  id: string;
+  kind: number;
+  digest: Uint8Array | null;
+  salt: Uint8Array | null;
+  leaf: Uint8Array;
+  /** Its index minus the batch's first index. */
+  leafIndex: number;
+}
 
 /** Every entry in the batch's range of the log, in leaf order. */
 export async function batchLeafRows(
   q: Queryable,
   batch: { firstIndex: number; size: number },
-): Promise<
-  Array<{ id: string; digest: Uint8Array; salt: Uint8Array | null; leaf: Uint8Array; leafIndex: number }>
-> {
+): Promise<AuditEntryRow[]> {
   return q.query(batchLeafRowsSql, [batch.firstIndex, batch.size]);
+}
+
+// The erasures of the records in [$1, $1 + $2), each with its erasure's entry and the batch
+// holding that entry (if sealed). Read apart from the entries, by the erasures' own index:
+// a batch without erasures costs one empty index probe, not one join per entry.
+export const recordErasuresSql = `SELECT er.idx - $1::bigint AS "leafIndex", er.erased_at AS "erasedAt", er.reference,
+  er.statement, er.erasure_idx AS "erasureIndex", ee.idx IS NOT NULL AS "entryFound", ee.kind AS "entryKind",
+  ee.digest AS "entryDigest", b.seq AS "entrySeq", b.state AS "entryState", b.tx_hash AS "entryTxHash"
+FROM erasures er
+LEFT JOIN entries ee ON ee.idx = er.erasure_idx
+LEFT JOIN LATERAL (
+  SELECT bb.seq, bb.state, bb.tx_hash, bb.first_index, bb.size FROM batches bb
+  WHERE bb.first_index <= er.erasure_idx ORDER BY bb.first_index DESC LIMIT 1
+) b ON er.erasure_idx < b.first_index + b.size
+WHERE er.idx >= $1 AND er.idx < $1::bigint + $2`;
+
+// The rows of the erasure entries in [$1, $1 + $2): their statements, and the records they erased.
+export const entryErasuresSql = `SELECT er.erasure_idx - $1::bigint AS "leafIndex", er.statement, er.idx AS "erasedIndex",
+  xe.idx IS NOT NULL AS "erasedFound", xe.kind AS "erasedKind", xe.leaf AS "erasedLeaf",
+  (xe.digest IS NULL OR xe.salt IS NULL) AS "erasedContentGone"
+FROM erasures er
+LEFT JOIN entries xe ON xe.idx = er.idx
+WHERE er.erasure_idx >= $1 AND er.erasure_idx < $1::bigint + $2`;
+
+/** The erasures of the batch's records, and the rows of its erasure entries (audit-erasures.ts checks them). */
+export async function batchErasureRows(
+  q: Queryable,
+  batch: { firstIndex: number; size: number },
+): Promise<{ records: RecordErasureRow[]; entries: EntryErasureRow[] }> {
+  const range = [batch.firstIndex, batch.size];
+  const [records, entries] = await Promise.all([
+    q.query<RecordErasureRow>(recordErasuresSql, range),
+    q.query<EntryErasureRow>(entryErasuresSql, range),
+  ]);
+  return { records, entries };
+}
+
+export interface RecordErasureRow {
+  leafIndex: number;
+  erasedAt: Date;
+  reference: string;
+  statement: string;
+  erasureIndex: number;
+  entryFound: boolean;
+  entryKind: number | null;
+  entryDigest: Uint8Array | null;
+  entrySeq: number | null;
+  entryState: string | null;
+  entryTxHash: Uint8Array | null;
+}
+
+export interface EntryErasureRow {
+  leafIndex: number;
+  statement: string;
+  erasedIndex: number;
+  erasedFound: boolean;
+  erasedKind: number | null;
+  erasedLeaf: Uint8Array | null;
+  erasedContentGone: boolean | null;
 }
 
 export const missingBatchSeqsSql = `SELECT s.seq FROM generate_series(0, (SELECT max(seq) FROM batches)) AS s(seq)

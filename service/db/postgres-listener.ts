@@ -5,7 +5,9 @@
 // listener is told "you may have missed some" when it goes and again when it is back.
 //
 // Each notification's payload starts with the sending Database's origin id: notify() has
-// already delivered it in this process, so its own echo is dropped.
+// already delivered it in this process, so its own echo is dropped. A payload with an empty
+// origin ("|…", a NOTIFY sent from SQL inside a transaction: record-changed.ts) is delivered
+// in every process, the sender's included.
 import pg from "pg";
 import { type LocalChannels, scopedChannelSql } from "./notifications.ts";
 

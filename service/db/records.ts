@@ -7,8 +7,9 @@ export interface StoredRecord {
   id: string;
   /** The record's index in the log. */
   index: number;
-  digest: Uint8Array;
-  /** Null once deleted (crypto-shredded). */
+  /** Null once erased (migrations/004_erasure.sql), with the salt. */
+  digest: Uint8Array | null;
+  /** Null once erased, with the digest. */
   salt: Uint8Array | null;
   leaf: Uint8Array;
   receivedAt: Date;
@@ -50,16 +51,33 @@ const BATCH_OF_ENTRY = `LEFT JOIN LATERAL (
   SELECT bb.* FROM batches bb WHERE bb.first_index <= e.idx ORDER BY bb.first_index DESC LIMIT 1
 ) b ON e.idx < b.first_index + b.size`;
 
-export const getRecordSql = `SELECT ${RECORD_WITH_BATCH_COLUMNS}
+/** A record with its batch, and its erasure or legal hold, if it has one. */
+export interface RecordState extends RecordWithBatch {
+  /** Set once erased. */
+  erasedAt: Date | null;
+  erasureReference: string | null;
+  /** Set while on legal hold. */
+  holdReference: string | null;
+  holdPlacedAt: Date | null;
+}
+
+const RECORD_NOTES_COLUMNS = `er.erased_at AS "erasedAt", er.reference AS "erasureReference",
+  h.reference AS "holdReference", h.placed_at AS "holdPlacedAt"`;
+
+const RECORD_NOTES = `LEFT JOIN erasures er ON er.idx = e.idx
+LEFT JOIN legal_holds h ON h.idx = e.idx`;
+
+export const getRecordSql = `SELECT ${RECORD_WITH_BATCH_COLUMNS}, ${RECORD_NOTES_COLUMNS}
 FROM entry_ids i
 JOIN entries e ON e.idx = i.idx
 ${BATCH_OF_ENTRY}
+${RECORD_NOTES}
 WHERE i.id = $1`;
 
 const getRecordStatement = prepared("en_get_record", getRecordSql);
 
-export async function getRecord(q: Queryable, id: string): Promise<RecordWithBatch | null> {
-  const rows = await q.query<RecordWithBatch>(getRecordStatement, [id]);
+export async function getRecord(q: Queryable, id: string): Promise<RecordState | null> {
+  const rows = await q.query<RecordState>(getRecordStatement, [id]);
   return rows[0] ?? null;
 }
 
@@ -121,21 +139,38 @@ export async function getRecordWithPath(q: Queryable, id: string): Promise<Recor
   return (await getRecordsWithPath(q, [id])).get(id) ?? null;
 }
 
+export const getEntryWithPathSql = `SELECT ${RECORD_WITH_BATCH_COLUMNS},
+  CASE WHEN b.state = 'anchored' THEN ${AUDIT_PATH} END AS path
+FROM entries e
+${BATCH_OF_ENTRY}
+WHERE e.idx = $1`;
+
+/**
+ * The entry at `index` of the log, whatever its kind, with its batch and, once anchored, its
+ * whole audit path: an erasure entry, which has no id to be found by.
+ */
+export async function getEntryWithPath(q: Queryable, index: number): Promise<RecordWithPath | null> {
+  const rows = await q.query<RecordWithPath>(getEntryWithPathSql, [index, []]);
+  return rows[0] ?? null;
+}
+
 // Records in (received_at, index) order, from the sparse time index entry_groups (one row per
 // group commit, whose entries share its received_at): the groups of the window in order,
 // each group's entries in index order, so a page reads no more than it returns. The cursor is
-// the last row's index; the page after it starts at its received_at.
+// the last row's index; the page after it starts at its received_at. Erasure entries belong to
+// no group: only records are listed.
 export const listRecordsReceivedSql = `WITH cursor AS (
   SELECT coalesce((SELECT c.received_at FROM entries c WHERE c.idx = $3::bigint), $1::timestamptz) AS at,
     coalesce($3::bigint, -1) AS idx
 )
-SELECT ${RECORD_WITH_BATCH_COLUMNS}
+SELECT ${RECORD_WITH_BATCH_COLUMNS}, ${RECORD_NOTES_COLUMNS}
 FROM cursor k
 JOIN entry_groups g ON g.received_at >= k.at AND g.received_at >= $1 AND g.received_at < $2
   AND g.first_index + g.count > k.idx
 JOIN entries e ON e.idx >= g.first_index AND e.idx < g.first_index + g.count
   AND (g.received_at > k.at OR e.idx > k.idx)
 ${BATCH_OF_ENTRY}
+${RECORD_NOTES}
 ORDER BY g.received_at, g.first_index, e.idx
 LIMIT $4`;
 
@@ -146,21 +181,11 @@ LIMIT $4`;
 export async function listRecordsReceived(
   q: Queryable,
   window: { from: Date; to: Date; after?: number; limit: number },
-): Promise<RecordWithBatch[]> {
-  return q.query<RecordWithBatch>(listRecordsReceivedSql, [
+): Promise<RecordState[]> {
+  return q.query<RecordState>(listRecordsReceivedSql, [
     window.from,
     window.to,
     window.after ?? null,
     window.limit,
   ]);
-}
-
-export const deleteSaltSql = `UPDATE entries SET salt = NULL
-WHERE idx = (SELECT idx FROM entry_ids WHERE id = $1) AND salt IS NOT NULL
-RETURNING id`;
-
-/** Crypto-shreds a record: without its salt, its leaf no longer links to its digest. True if a salt was deleted. */
-export async function deleteSalt(q: Queryable, id: string): Promise<boolean> {
-  const rows = await q.query<{ id: string }>(deleteSaltSql, [id]);
-  return rows.length > 0;
 }

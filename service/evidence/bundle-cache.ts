@@ -3,6 +3,11 @@
 // announces itself: invalidateOnChange), so a bundle served once can be served again as the
 // very bytes it was, with no database round trip and no JSON work. Least recently used
 // bundles are dropped beyond `maxBytes`.
+//
+// An erasure may commit while a proof request is reading the record: the request then holds
+// the bundle as it was, and must not keep it after the invalidation went by. So a caller takes
+// a stamp() before its read and hands it to set(), which keeps nothing when any invalidation
+// came in between (erasures are rare: the cost is a few bundles not kept, once).
 import type { Database } from "../db/database.ts";
 import { onRecordChanged } from "../db/record-changed.ts";
 
@@ -14,6 +19,8 @@ export class BundleCache {
   private readonly maxBytes: number;
   private readonly entries = new Map<string, Uint8Array>();
   private bytes = 0;
+  /** Invalidations so far: a stamp taken before a read is stale once this moved. */
+  private generation = 0;
 
   constructor(maxBytes = DEFAULT_MAX_BYTES) {
     this.maxBytes = maxBytes;
@@ -29,9 +36,15 @@ export class BundleCache {
     return hit;
   }
 
-  /** Keeps the serialized bundle of an anchored record. */
-  set(id: string, bundle: Uint8Array): void {
-    this.invalidate(id);
+  /** Take it before reading a bundle to keep: set() refuses the bundle if an invalidation came since. */
+  stamp(): number {
+    return this.generation;
+  }
+
+  /** Keeps the serialized bundle of an anchored record, read after `stamp` was taken. */
+  set(id: string, bundle: Uint8Array, stamp: number): void {
+    if (stamp !== this.generation) return;
+    this.drop(id);
     const cost = bundle.byteLength + id.length + ENTRY_OVERHEAD;
     if (cost > this.maxBytes) return;
     this.entries.set(id, bundle);
@@ -46,8 +59,13 @@ export class BundleCache {
     }
   }
 
-  /** Forgets record `id`'s bundle: the hook for whatever changes a record's evidence (an erasure). */
+  /** Forgets record `id`'s bundle, and any read of it in flight: the hook for whatever changes a record's evidence (an erasure). */
   invalidate(id: string): void {
+    this.generation++;
+    this.drop(id);
+  }
+
+  private drop(id: string): void {
     const kept = this.entries.get(id);
     if (kept === undefined) return;
     this.entries.delete(id);
@@ -55,6 +73,7 @@ export class BundleCache {
   }
 
   clear(): void {
+    this.generation++;
     this.entries.clear();
     this.bytes = 0;
   }

@@ -1,15 +1,18 @@
 // Reading a record's evidence from storage: its status, and once anchored its bundle,
 // assembled from one statement (the record, its batch and its audit path, db/records.ts;
 // never a tree rebuild) and verified offline by buildBundle before it is handed out. Used by
-// the HTTP API, the certificate and exports.
+// the HTTP API, the certificate and exports. An erased record (its digest and salt removed,
+// issue 13) has no evidence to give: its status is "erased", whatever its batch's state.
 import { type Bundle, buildBundle } from "../core/bundle.ts";
 import { InvariantError } from "../core/errors.ts";
 import { type Hex, toHex } from "../core/hex.ts";
 import { auditPathPositions, HASH_BYTES } from "../core/merkle.ts";
 import type { Queryable } from "../db/database.ts";
 import {
+  getEntryWithPath,
   getRecordsWithPath,
   getRecordWithPath,
+  type RecordState,
   type RecordWithBatch,
   type RecordWithPath,
 } from "../db/records.ts";
@@ -17,10 +20,15 @@ import { BatchLevelsCache } from "./batch-levels-cache.ts";
 
 export interface RecordStatusView {
   id: string;
-  status: "pending" | "anchored";
-  digest: Hex;
-  leafHash: Hex;
+  status: "pending" | "anchored" | "erased";
+  /** Absent once erased, as everything else derived from the content. */
+  digest?: Hex;
+  leafHash?: Hex;
   receivedAt: string;
+  /** Set once erased: when, and under which reference. */
+  erasure: null | { erasedAt: string; reference: string };
+  /** Set while on legal hold. */
+  hold: null | { reference: string; placedAt: string };
   batch: null | {
     seq: number;
     leafIndex: number;
@@ -37,13 +45,38 @@ export function statusOf(row: RecordWithBatch): "pending" | "anchored" {
   return row.state === "anchored" ? "anchored" : "pending";
 }
 
-export function recordStatusView(row: RecordWithBatch): RecordStatusView {
+/** True once the record's digest or salt is gone: erased (or, without an erasure row, removed by hand). */
+export function isErased(row: RecordWithBatch): boolean {
+  return row.digest === null || row.salt === null;
+}
+
+/** How GET /v1/records shows a record. An erased one shows only its id, when it came, and its erasure. */
+export function recordStatusView(row: RecordState): RecordStatusView {
+  const hold =
+    row.holdReference === null || row.holdPlacedAt === null
+      ? null
+      : { reference: row.holdReference, placedAt: row.holdPlacedAt.toISOString() };
+  if (isErased(row) || row.digest === null) {
+    return {
+      id: row.id,
+      status: "erased",
+      receivedAt: row.receivedAt.toISOString(),
+      erasure:
+        row.erasedAt === null || row.erasureReference === null
+          ? null
+          : { erasedAt: row.erasedAt.toISOString(), reference: row.erasureReference },
+      hold,
+      batch: null,
+    };
+  }
   return {
     id: row.id,
     status: statusOf(row),
     digest: toHex(row.digest),
     leafHash: toHex(row.leaf),
     receivedAt: row.receivedAt.toISOString(),
+    erasure: null,
+    hold,
     batch:
       row.seq === null || row.leafIndex === null || row.sealedAt === null
         ? null
@@ -63,7 +96,7 @@ export function recordStatusView(row: RecordWithBatch): RecordStatusView {
 export type RecordEvidence =
   | { status: "unknown" }
   | { status: "pending"; row: RecordWithBatch }
-  | { status: "shredded"; row: RecordWithBatch }
+  | { status: "erased"; row: RecordWithBatch }
   | { status: "anchored"; row: RecordWithBatch; bundle: Bundle };
 
 /** The record's evidence bundle once anchored: one database round trip. */
@@ -71,11 +104,16 @@ export async function readRecordEvidence(q: Queryable, id: string): Promise<Reco
   return evidenceOf(await getRecordWithPath(q, id));
 }
 
+/** The evidence of the entry at `index` of the log, whatever its kind (an erasure entry's). */
+export async function readEntryEvidence(q: Queryable, index: number): Promise<RecordEvidence> {
+  return evidenceOf(await getEntryWithPath(q, index));
+}
+
 /** `levels`: the batch's stored levels when the caller held them (the row's path then has only its level-0 node). */
 function evidenceOf(row: RecordWithPath | null, levels?: readonly Uint8Array[]): RecordEvidence {
   if (row === null) return { status: "unknown" };
+  if (isErased(row)) return { status: "erased", row };
   if (statusOf(row) !== "anchored") return { status: "pending", row };
-  if (row.salt === null) return { status: "shredded", row };
   return { status: "anchored", row, bundle: bundleOf(row, levels) };
 }
 
@@ -159,6 +197,7 @@ function bundleOf(row: RecordWithPath, levels?: readonly Uint8Array[]): Bundle {
     leafIndex === null ||
     size === null ||
     root === null ||
+    row.digest === null ||
     row.salt === null ||
     chainId === null ||
     contract === null ||

@@ -18,6 +18,8 @@ import { BatchAnchoredSignal } from "./batch-anchored-signal.ts";
 import { clientErrorHandler, errorBody, registerErrorHandling, sendError } from "./error-handler.ts";
 import { batchRoutes } from "./routes/batches.ts";
 import { certificateRoutes } from "./routes/certificate.ts";
+import { erasureRoutes } from "./routes/erasures.ts";
+import { holdRoutes } from "./routes/holds.ts";
 import { keyRoutes } from "./routes/keys.ts";
 import { notaryRoutes } from "./routes/notary.ts";
 import { opsRoutes } from "./routes/ops.ts";
@@ -211,6 +213,8 @@ export async function buildApp(deps: AppDeps, options: BuildAppOptions = {}): Pr
   await opsRoutes(ctx);
   await recordRoutes(ctx);
   await certificateRoutes(ctx);
+  await erasureRoutes(ctx);
+  await holdRoutes(ctx);
   await batchRoutes(ctx);
   await verifyRoutes(ctx);
   await notaryRoutes(ctx);

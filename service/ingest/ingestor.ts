@@ -18,8 +18,11 @@ import { OverloadedError, UnavailableError } from "../service-errors.ts";
 export type IngestResult =
   | { id: string; outcome: "created" | "duplicate"; digest: Hex; leafHash: Hex; receivedAt: Date }
   | { id: string; outcome: "conflict"; digest: Hex }
-  /** The id is taken, but what it holds is no longer kept (its partition was archived): it cannot be used again. */
-  | { id: string; outcome: "conflict"; digest: null };
+  /**
+   * The id is taken, but what it holds is no longer kept: the record was erased, or its
+   * partition was archived. It cannot be used again.
+   */
+  | { id: string; outcome: "conflict"; digest: null; erased: boolean };
 
 interface Waiter {
   records: readonly NewRecord[];
@@ -122,7 +125,8 @@ export class Ingestor {
           // Stored before, or by an earlier item of this very group.
           const stored = entry.created ? (firstOf.get(record.id) as NewRecord) : entry;
           if (stored.digest === null || stored.leaf === null || entry.receivedAt === null) {
-            return { id: record.id, outcome: "conflict", digest: null };
+            // An erased record keeps its leaf; an archived one has no entry here at all.
+            return { id: record.id, outcome: "conflict", digest: null, erased: stored.leaf !== null };
           }
           if (!bytesEqual(stored.digest, record.digest)) {
             return { id: record.id, outcome: "conflict", digest: toHex(stored.digest) };

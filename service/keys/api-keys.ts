@@ -13,7 +13,7 @@ import {
 import type { Database, Queryable } from "../db/database.ts";
 import { writeFileDurably } from "../fs/durable-file.ts";
 
-export const API_KEY_ROLES: readonly ApiKeyRole[] = ["admin", "submitter", "reader"];
+export const API_KEY_ROLES: readonly ApiKeyRole[] = ["admin", "submitter", "reader", "eraser"];
 const KEY_RE = /^enk_([0-9a-f]{8})_[A-Za-z0-9_-]{43}$/;
 
 export function hashApiKey(key: string): Uint8Array {

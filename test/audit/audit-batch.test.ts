@@ -16,7 +16,7 @@ function anchoredBatch(size: number): BatchEvidence {
   const rows: StoredLeafRow[] = Array.from({ length: size }, (_, i) => {
     const digest = digestRecord({ exhibit: i });
     const salt = newSalt();
-    return { id: `rec-${i}`, digest, salt, leaf: hashLeaf(salt, digest), leafIndex: i };
+    return { id: `rec-${i}`, kind: 0, digest, salt, leaf: hashLeaf(salt, digest), leafIndex: i };
   });
   const tree = buildTree(rows.map((r) => r.leaf));
   const root = treeRoot(tree);
@@ -27,6 +27,7 @@ function anchoredBatch(size: number): BatchEvidence {
     levels: [new Uint8Array(0), ...tree.levels.slice(1).map((level) => level.slice())],
     anchor: { root: toHex(root), treeSize: size, blockNumber: 12, timestamp: 1_767_225_600 },
     chain: { chainId: CHAIN_ID, contract: CONTRACT },
+    erasures: { ofRecords: new Map(), ofEntries: new Map() },
   };
 }
 
@@ -56,12 +57,12 @@ describe("auditBatch", () => {
   it.each([1, 2, 5, 8, 13])("finds nothing in an untouched batch of %i", (size) => {
     const audit = auditBatch(anchoredBatch(size));
     expect(audit.findings).toEqual([]);
-    expect(audit).toMatchObject({ seq: SEQ, records: size, shredded: [] });
+    expect(audit).toMatchObject({ seq: SEQ, records: size, erased: [] });
   });
 
   it("reports a changed digest as a leaf mismatch of that record", () => {
     const e = anchoredBatch(5);
-    row(e, 2).digest = flipped(row(e, 2).digest);
+    row(e, 2).digest = flipped(row(e, 2).digest as Uint8Array);
     const { findings } = auditBatch(e);
     expect(findings).toEqual([
       expect.objectContaining({ kind: "leaf_mismatch", seq: SEQ, recordId: "rec-2", leafIndex: 2 }),
@@ -122,7 +123,7 @@ describe("auditBatch", () => {
     const e = anchoredBatch(4);
     const digest = digestRecord({ forged: true });
     const salt = newSalt();
-    e.rows = [...e.rows, { id: "forged", digest, salt, leaf: hashLeaf(salt, digest), leafIndex: 4 }];
+    e.rows = [...e.rows, { id: "forged", kind: 0, digest, salt, leaf: hashLeaf(salt, digest), leafIndex: 4 }];
     const { findings } = auditBatch(e);
     expect(findings).toContainEqual(
       expect.objectContaining({ kind: "record_unexpected", seq: SEQ, recordId: "forged", leafIndex: 4 }),
@@ -181,12 +182,14 @@ describe("auditBatch", () => {
     expect(kinds(auditBatch(e).findings)).toEqual(["tree_node_mismatch"]);
   });
 
-  it("counts a crypto-shredded record (salt deleted) as shredded, not as tampering", () => {
+  it("reports a salt deleted without an erasure as tampering, and still counts the leaf in the tree (erasures: audit-erasures.test.ts)", () => {
     const e = anchoredBatch(5);
     row(e, 2).salt = null;
     const audit = auditBatch(e);
-    expect(audit.findings).toEqual([]);
-    expect(audit.shredded).toEqual(["rec-2"]);
+    expect(audit.findings).toEqual([
+      expect.objectContaining({ kind: "content_missing", seq: SEQ, recordId: "rec-2", leafIndex: 2 }),
+    ]);
+    expect(audit.erased).toEqual([]);
   });
 
   it("compares root and size with the chain, and notices a missing anchor", () => {

@@ -22,6 +22,8 @@ const TABLES = [
   "entry_groups_p0",
   "entry_groups_p1",
   "entry_ids",
+  "erasures",
+  "legal_holds",
   "log_state",
   "schema_migrations",
 ];

@@ -1,6 +1,6 @@
 // Reading records (db/records.ts) on both databases: by id with the batch whose range holds
 // it, with its audit path in the same statement once anchored (equal to merkle.inclusionPath
-// for every leaf of trees of many sizes), listed by time in pages, and crypto-shredded.
+// for every leaf of trees of many sizes), and listed by time in pages (erasure: erasures.test.ts).
 import { beforeAll, beforeEach, expect, it } from "vitest";
 import { sealBatch } from "../../service/batcher/seal-batch.ts";
 import { buildTree, HASH_BYTES, inclusionPath } from "../../service/core/merkle.ts";
@@ -8,7 +8,6 @@ import { markAnchored, markSent } from "../../service/db/batches.ts";
 import type { Database } from "../../service/db/database.ts";
 import { appendEntries, type NewRecord } from "../../service/db/log.ts";
 import {
-  deleteSalt,
   getRecord,
   getRecordWithPath,
   listRecordsReceived,
@@ -132,15 +131,5 @@ forEachDatabase((target) => {
       await listRecordsReceived(db, { from: window.to, to: new Date(window.to.getTime() + 1), limit: 5 }),
     ).toEqual([]);
     expect(await listRecordsReceived(db, { ...window, after: 11, limit: 5 })).toEqual([]);
-  });
-
-  it("deletes a salt once (crypto-shredding), an update of that one entry, and keeps the rest of it", async () => {
-    await appendEntries(db, [newRecord("shred")]);
-    expect(await deleteSalt(db, "shred")).toBe(true);
-    expect(await deleteSalt(db, "shred")).toBe(false);
-    expect(await deleteSalt(db, "missing")).toBe(false);
-    const record = await getRecord(db, "shred");
-    expect(record?.salt).toBeNull();
-    expect(record?.leaf).toHaveLength(32);
   });
 });

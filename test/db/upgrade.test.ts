@@ -85,7 +85,7 @@ forEachDatabase((target) => {
     await writeLegacyRecords(db, third);
     const pending = [...second.slice(5), ...third];
 
-    expect(await migrate(db)).toEqual(["003_log"]);
+    expect(await migrate(db)).toEqual(["003_log", "004_erasure"]);
     expect(await tableExists(db, "records")).toBe(false);
     expect(await tableExists(db, "legacy_batch_levels")).toBe(false);
 

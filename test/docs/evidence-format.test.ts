@@ -13,7 +13,12 @@ import { describe, expect, it } from "vitest";
 import { type BundleVector, judgeVector } from "../../scripts/vectors/bundle-vectors.ts";
 import type { RpcExchange } from "../../scripts/vectors/rpc-transcript.ts";
 import { ANCHOR_ABI } from "../../service/chain/anchor-abi.ts";
-import { canonicalize } from "../../service/core/canonical.ts";
+import { canonicalize, canonicalText } from "../../service/core/canonical.ts";
+import {
+  ERASURE_STATEMENT_SCHEMA,
+  parseErasureStatement,
+  statementDigest,
+} from "../../service/core/erasure-statement.ts";
 import { fromHex, type Hex, isHex, toHex } from "../../service/core/hex.ts";
 import { rootFromPath } from "../../service/core/merkle.ts";
 import {
@@ -228,5 +233,27 @@ describe("docs/evidence-format.md", () => {
       b.proof,
     ]);
     expect(byDoc).toBe(byAbi);
+  });
+});
+
+describe("section Erasure statements", () => {
+  const start = DOC.search(/^## \d+\. Erasure statements$/m);
+  const end = DOC.indexOf("\n## ", start + 1);
+  const text = DOC.slice(start, end === -1 ? undefined : end);
+  const [example, schema] = codeBlocks(text, "json").map((block) => JSON.parse(block));
+
+  it("shows the statement's JSON Schema as the file the code validates with", () => {
+    expect(start).toBeGreaterThan(0);
+    expect(schema).toEqual(ERASURE_STATEMENT_SCHEMA);
+  });
+
+  it("its example is a valid statement, whose JCS text and digest are the ones shown", () => {
+    expect(parseErasureStatement(example)).toEqual(example);
+    const [trace] = codeBlocks(text, "text");
+    const jcs = /^jcs\s+= (.*)$/m.exec(trace as string)?.[1];
+    const digest = /^digest = SHA-256\(UTF-8\(jcs\)\) = (0x[0-9a-f]{64})$/m.exec(trace as string)?.[1];
+    expect(jcs).toBe(canonicalText(example));
+    expect(digest).toBe(toHex(sha256(new TextEncoder().encode(jcs))));
+    expect(digest).toBe(toHex(statementDigest(example).digest));
   });
 });

@@ -21,9 +21,9 @@ describe("BundleCache", () => {
     const entry = 1000 + 2 + 128;
     const cache = new BundleCache(10 * entry);
     const ids = Array.from({ length: 10 }, (_, i) => `b${i}`);
-    for (const [i, id] of ids.entries()) cache.set(id, bytes(1000, i));
+    for (const [i, id] of ids.entries()) cache.set(id, bytes(1000, i), cache.stamp());
     expect(cache.get("b0")?.[0]).toBe(0); // b0 is now the most recent
-    cache.set("bx", bytes(1000, 99));
+    cache.set("bx", bytes(1000, 99), cache.stamp());
     expect(cache.get("b1")).toBeUndefined();
     expect(cache.get("b2")).toBeUndefined();
     expect(["b0", "b3", "b9", "bx"].map((id) => cache.get(id)?.[0])).toEqual([0, 3, 9, 99]);
@@ -32,16 +32,35 @@ describe("BundleCache", () => {
 
   it("forgets one bundle when told (the hook for an erasure), or all; never keeps one larger than itself", () => {
     const cache = new BundleCache(2000);
-    cache.set("a", bytes(100));
-    cache.set("b", bytes(100));
+    cache.set("a", bytes(100), cache.stamp());
+    cache.set("b", bytes(100), cache.stamp());
     cache.invalidate("a");
     cache.invalidate("missing");
     expect(cache.get("a")).toBeUndefined();
     expect(cache.usage).toEqual({ bundles: 1, bytes: 229 });
-    cache.set("huge", bytes(5000));
+    cache.set("huge", bytes(5000), cache.stamp());
     expect(cache.get("huge")).toBeUndefined();
     cache.clear();
     expect(cache.usage).toEqual({ bundles: 0, bytes: 0 });
+  });
+
+  it("keeps nothing read before an invalidation that came during the read (an erasure committing meanwhile)", () => {
+    const cache = new BundleCache(10_000);
+    const stamp = cache.stamp();
+    // … the request reads the record's bundle from the database; meanwhile an erasure of it
+    // (or of any record) is announced:
+    cache.invalidate("erased-meanwhile");
+    cache.set("erased-meanwhile", bytes(100), stamp);
+    expect(cache.get("erased-meanwhile")).toBeUndefined();
+    cache.set("read-later", bytes(100), stamp);
+    expect(cache.get("read-later")).toBeUndefined();
+    // A read that started after it is kept, until everything is forgotten.
+    const fresh = cache.stamp();
+    cache.set("read-later", bytes(100), fresh);
+    expect(cache.get("read-later")).toBeDefined();
+    cache.clear();
+    cache.set("read-later", bytes(100), fresh);
+    expect(cache.get("read-later")).toBeUndefined();
   });
 });
 

@@ -60,7 +60,7 @@ export interface DatabaseTarget {
 /** Empties every table of the schema and starts the log again at index 0 (its partitions stay). */
 export async function truncateAll(db: Database): Promise<void> {
   await db.exec(
-    "TRUNCATE entries, entry_ids, entry_groups, batch_levels, batches, api_keys; UPDATE log_state SET next_index = 0",
+    "TRUNCATE entries, entry_ids, entry_groups, batch_levels, batches, api_keys, erasures, legal_holds; UPDATE log_state SET next_index = 0",
   );
 }
 

@@ -20,7 +20,7 @@ export interface TestService {
   database: TestDatabase;
   dataDir: string;
   url: string;
-  keys: { admin: string; submitter: string; reader: string };
+  keys: { admin: string; submitter: string; reader: string; eraser: string };
   /** One HTTP call; `body` is JSON-encoded unless it is a string. */
   call(
     method: string,
@@ -76,7 +76,12 @@ export async function startTestService(
     if (res.status !== 201) throw new Error(`cannot create ${role} key: ${res.status} ${res.text}`);
     return res.json.key as string;
   };
-  const keys = { admin, submitter: await newKey("submitter"), reader: await newKey("reader") };
+  const keys = {
+    admin,
+    submitter: await newKey("submitter"),
+    reader: await newKey("reader"),
+    eraser: await newKey("eraser"),
+  };
   return {
     service,
     database,

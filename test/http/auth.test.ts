@@ -27,6 +27,7 @@ type Caller =
   | "revoked"
   | "submitter"
   | "reader"
+  | "eraser"
   | "admin";
 const CALLERS: readonly Caller[] = [
   "none",
@@ -36,10 +37,12 @@ const CALLERS: readonly Caller[] = [
   "revoked",
   "submitter",
   "reader",
+  "eraser",
   "admin",
 ];
-/** Who may call: public routes take anyone; the rest name the role besides admin. */
-type Access = "public" | "reader" | "submitter" | "admin";
+type Role = "reader" | "submitter" | "eraser";
+/** Who may call: public routes take anyone; the rest name the roles besides admin (none: admin only). */
+type Access = "public" | readonly Role[];
 
 interface Route {
   method: string;
@@ -108,12 +111,19 @@ forEachDatabase((target) => {
         revoked: revoked.key,
         submitter: s.keys.submitter,
         reader: s.keys.reader,
+        eraser: s.keys.eraser,
         admin: s.keys.admin,
       });
       await call("POST", "/v1/records", { key: s.keys.submitter, body: { id: "anchored", digest: DIGEST } });
       const proof = await call("GET", "/v1/records/anchored/proof?wait=30", { key: s.keys.reader });
       expect(proof.status).toBe(200);
       batchSeq = proof.json.batch;
+      await call("POST", "/v1/records", { key: s.keys.submitter, body: { id: "erased", digest: DIGEST } });
+      const erased = await call("POST", "/v1/records/erased/erasure", {
+        key: s.keys.eraser,
+        body: { reason: "table", reference: "table" },
+      });
+      expect(erased.status).toBe(200);
     });
     afterAll(async () => {
       await s?.stop();
@@ -125,6 +135,15 @@ forEachDatabase((target) => {
       call: async () => ({ path: path.replace(":id", "anchored").replace(":seq", String(batchSeq)) }),
       ok,
     });
+    /** A record of its own, pending: each call that changes one gets a fresh one. */
+    const freshRecord = async () => {
+      const id = nextId();
+      expect(
+        (await s.call("POST", "/v1/records", { key: s.keys.submitter, body: { id, digest: DIGEST } })).status,
+      ).toBe(202);
+      return id;
+    };
+    const ERASE = { reason: "route table", reference: "DSR-table" };
     const ROUTES: Route[] = [
       { ...get("/healthz"), access: "public" },
       { ...get("/readyz"), access: "public" },
@@ -134,21 +153,64 @@ forEachDatabase((target) => {
       {
         method: "GET",
         path: "/v1/records",
-        access: "reader",
+        access: ["reader"],
         call: async () => ({
           path: "/v1/records?receivedFrom=2000-01-01T00:00:00Z&receivedTo=2100-01-01T00:00:00Z",
         }),
         ok: 200,
       },
-      { ...get("/v1/records/:id"), access: "reader" },
-      { ...get("/v1/records/:id/proof"), access: "reader" },
-      { ...get("/v1/records/:id/certificate"), access: "reader" },
-      { ...get("/v1/batches"), access: "reader" },
-      { ...get("/v1/batches/:seq"), access: "reader" },
+      { ...get("/v1/records/:id"), access: ["reader"] },
+      { ...get("/v1/records/:id/proof"), access: ["reader"] },
+      { ...get("/v1/records/:id/certificate"), access: ["reader"] },
+      {
+        method: "GET",
+        path: "/v1/records/:id/erasure",
+        access: ["reader", "eraser"],
+        call: async () => ({ path: "/v1/records/erased/erasure" }),
+        ok: 200,
+      },
+      {
+        method: "POST",
+        path: "/v1/records/:id/erasure",
+        access: ["eraser"],
+        call: async () => ({ path: `/v1/records/${await freshRecord()}/erasure`, body: ERASE }),
+        ok: 200,
+      },
+      {
+        method: "POST",
+        path: "/v1/erasures",
+        access: ["eraser"],
+        call: async () => ({ path: "/v1/erasures", body: { ids: [await freshRecord()], ...ERASE } }),
+        ok: 200,
+      },
+      {
+        method: "PUT",
+        path: "/v1/records/:id/hold",
+        access: [],
+        call: async () => ({ path: `/v1/records/${await freshRecord()}/hold`, body: { reference: "court" } }),
+        ok: 200,
+      },
+      {
+        method: "DELETE",
+        path: "/v1/records/:id/hold",
+        access: [],
+        call: async () => {
+          const id = await freshRecord();
+          const put = await s.call("PUT", `/v1/records/${id}/hold`, {
+            key: s.keys.admin,
+            body: { reference: "court" },
+          });
+          expect(put.status).toBe(200);
+          return { path: `/v1/records/${id}/hold` };
+        },
+        ok: 204,
+      },
+      { ...get("/v1/batches"), access: ["reader"] },
+      { ...get("/v1/batches/:seq"), access: ["reader"] },
       {
         method: "POST",
         path: "/v1/verify",
-        access: "reader",
+        access: ["reader"],
         call: async () => ({
           path: "/v1/verify",
           body: { bundle: (await s.call("GET", "/v1/records/anchored/proof", { key: s.keys.reader })).json },
@@ -158,14 +220,14 @@ forEachDatabase((target) => {
       {
         method: "POST",
         path: "/v1/records",
-        access: "submitter",
+        access: ["submitter"],
         call: async () => ({ path: "/v1/records", body: { id: nextId(), digest: DIGEST } }),
         ok: 202,
       },
       {
         method: "POST",
         path: "/v1/records/batch",
-        access: "submitter",
+        access: ["submitter"],
         call: async () => ({
           path: "/v1/records/batch",
           body: { records: [{ id: nextId(), digest: DIGEST }] },
@@ -175,14 +237,14 @@ forEachDatabase((target) => {
       {
         method: "POST",
         path: "/v1/keys",
-        access: "admin",
+        access: [],
         call: async () => ({ path: "/v1/keys", body: { role: "reader", name: "table" } }),
         ok: 201,
       },
       {
         method: "DELETE",
         path: "/v1/keys/:id",
-        access: "admin",
+        access: [],
         call: async () => ({ path: `/v1/keys/${(await newKey("reader")).id}` }),
         ok: 204,
       },
@@ -194,8 +256,8 @@ forEachDatabase((target) => {
 
     function expected(access: Access, caller: Caller, ok: number): number {
       if (access === "public") return ok;
-      if (!["submitter", "reader", "admin"].includes(caller)) return 401;
-      return caller === "admin" || caller === access ? ok : 403;
+      if (!["submitter", "reader", "eraser", "admin"].includes(caller)) return 401;
+      return caller === "admin" || access.includes(caller as Role) ? ok : 403;
     }
 
     const rows = ROUTES.flatMap((route) => CALLERS.map((caller) => [route, caller] as const));

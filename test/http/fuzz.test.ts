@@ -12,10 +12,12 @@ import { documentedRoutes } from "../helpers/routes.ts";
 import { type HttpResult, startTestService, type TestService } from "../helpers/service.ts";
 
 interface Route {
-  method: "GET" | "POST" | "DELETE";
+  method: "GET" | "POST" | "PUT" | "DELETE";
   path: string;
   /** A valid body, for routes that take one. */
   body?: () => Record<string, unknown>;
+  /** Where bodies are sent, for a route with a path parameter: a record made for it. */
+  at?: string;
   query?: readonly string[];
 }
 
@@ -43,6 +45,21 @@ const ROUTES: readonly Route[] = [
   { method: "GET", path: "/v1/records/:id" },
   { method: "GET", path: "/v1/records/:id/proof", query: ["wait"] },
   { method: "GET", path: "/v1/records/:id/certificate" },
+  { method: "GET", path: "/v1/records/:id/erasure", query: ["wait"] },
+  {
+    method: "POST",
+    path: "/v1/records/:id/erasure",
+    body: () => ({ reason: "fuzz", reference: "DSR-fuzz" }),
+    at: "/v1/records/fuzz-erase/erasure",
+  },
+  { method: "POST", path: "/v1/erasures", body: () => ({ ids: [nextId()], reason: "r", reference: "R" }) },
+  {
+    method: "PUT",
+    path: "/v1/records/:id/hold",
+    body: () => ({ reference: "court" }),
+    at: "/v1/records/fuzz-hold/hold",
+  },
+  { method: "DELETE", path: "/v1/records/:id/hold" },
   { method: "GET", path: "/v1/batches", query: ["after", "limit"] },
   { method: "GET", path: "/v1/batches/:seq" },
   { method: "POST", path: "/v1/verify", body: () => ({ bundle }) },
@@ -110,6 +127,12 @@ forEachDatabase((target) => {
       const proof = await s.call("GET", "/v1/records/anchored/proof?wait=30", { key: admin });
       expect(proof.status).toBe(200);
       bundle = proof.json;
+      // The records the erasure and hold routes' bodies go to (never the same: a held record is not erased).
+      for (const id of ["fuzz-erase", "fuzz-hold"]) {
+        expect(
+          (await s.call("POST", "/v1/records", { key: admin, body: { id, digest: DIGEST } })).status,
+        ).toBe(202);
+      }
       // /readyz is asked every 250 ms for the whole file, and after each test.
       poller = setInterval(() => {
         fetch(`${s.url}/readyz`).then(
@@ -133,7 +156,7 @@ forEachDatabase((target) => {
 
     describe.each(BODY_ROUTES.map((r) => [`${r.method} ${r.path}`, r] as const))("%s", (name, route) => {
       const valid = () => (route.body as () => Record<string, unknown>)();
-      const send = (text: string) => call(route, route.path, text);
+      const send = (text: string) => call(route, route.at ?? route.path, text);
 
       it("malformed JSON and an empty body: 400 invalid_json", async () => {
         for (const text of ["{", '{"id":', "[1,]", "{'a':1}", "nul", '{"a":1}x', ""]) {
@@ -188,14 +211,18 @@ forEachDatabase((target) => {
         const wrong: unknown[] = [null, 1, -0.5, true, "x", [], {}, [1, "a"], { id: 1 }];
         for (const field of Object.keys(valid())) {
           for (const value of wrong) {
-            const res = await call(route, route.path, { ...valid(), [field]: value });
+            const res = await call(route, route.at ?? route.path, { ...valid(), [field]: value });
             if (expectHandled(res, `${name} ${field}=${JSON.stringify(value)}`) >= 400) {
               expect(res.status).toBe(400);
             }
           }
         }
         for (const whole of [null, 1, "x", [], [valid()]]) {
-          expectRefused(await call(route, route.path, whole), `${name} body ${JSON.stringify(whole)}`, 400);
+          expectRefused(
+            await call(route, route.at ?? route.path, whole),
+            `${name} body ${JSON.stringify(whole)}`,
+            400,
+          );
         }
       });
 
@@ -243,7 +270,12 @@ forEachDatabase((target) => {
       for (const extra of ['"__proto__":{"polluted":1}', '"constructor":{"prototype":{"polluted":1}}']) {
         for (const route of BODY_ROUTES) {
           const text = JSON.stringify(route.body?.()).replace(/^{/, `{"record":{${extra}},"x":{${extra}},`);
-          expectRefused(await call(route, route.path, text), `${route.path} ${extra}`, 400, "invalid_json");
+          expectRefused(
+            await call(route, route.at ?? route.path, text),
+            `${route.path} ${extra}`,
+            400,
+            "invalid_json",
+          );
         }
       }
       expect(({} as Record<string, unknown>).polluted).toBeUndefined();
@@ -291,7 +323,7 @@ forEachDatabase((target) => {
           fc.constantFrom(...BODY_ROUTES),
           fc.uint8Array({ maxLength: 400 }),
           async (route, bytes) => {
-            const res = await fetch(`${s.url}${route.path}`, {
+            const res = await fetch(`${s.url}${route.at ?? route.path}`, {
               method: route.method,
               headers: { authorization: `Bearer ${admin}`, "content-type": "application/json" },
               body: bytes,
@@ -322,7 +354,7 @@ forEachDatabase((target) => {
             const sent = whole ? v : { ...body, [fields[n % fields.length] as string]: v };
             // JSON.stringify escapes lone surrogates (\udxxx), so they reach the parser as such.
             expectHandled(
-              await call(route, route.path, JSON.stringify(sent)),
+              await call(route, route.at ?? route.path, JSON.stringify(sent)),
               `${route.path} ${JSON.stringify(sent).slice(0, 200)}`,
             );
           },

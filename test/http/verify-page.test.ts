@@ -22,6 +22,7 @@ import type { TestChain } from "../helpers/local-chain.ts";
 import { anchorOneRecord, startLookAlikeChain } from "../helpers/look-alike-chain.ts";
 import { closedPort, REPO_ROOT } from "../helpers/processes.ts";
 import { startTestService, type TestService } from "../helpers/service.ts";
+import { verifyInPage as verifyWith } from "../helpers/verify-page.ts";
 
 const RESULTS = join(REPO_ROOT, "test-results");
 const RECORDS = [
@@ -32,7 +33,6 @@ const RECORDS = [
 const FORGED_RECORD = { amount: "250000.00", currency: "EUR", to: "CH9300762011623852957" };
 const CHAIN_CHECKS = ["notary", "anchor_tx", "anchor_root", "anchor_block", "onchain_inclusion"];
 const GREEN = "rgb(46, 125, 50)";
-type Statuses = Record<string, string>;
 
 /** Flips the last hex digit of a 0x… value. */
 function flipLastHexDigit(hex: string): string {
@@ -90,30 +90,8 @@ forEachDatabase((target) => {
       await s?.stop();
     });
 
-    async function verifyInPage(
-      untrustedBundle: unknown,
-      record?: unknown,
-      rpcUrl?: string,
-    ): Promise<{ statuses: Statuses; verdict: string | null; text: string }> {
-      await page.fill("#bundle", JSON.stringify(untrustedBundle, null, 2));
-      await page.fill("#record", record === undefined ? "" : JSON.stringify(record));
-      await page.fill("#rpc", rpcUrl ?? s.service.chainUrl);
-      await page.click("#verify");
-      await page.waitForSelector("#verdict[data-state=done], #verdict[data-state=error]", {
-        timeout: 30_000,
-      });
-      expect(await page.getAttribute("#verdict", "data-state")).toBe("done");
-      const statuses = await page.$$eval("#checks li", (items) =>
-        Object.fromEntries(
-          items.map((li) => [li.getAttribute("data-check"), li.getAttribute("data-status")]),
-        ),
-      );
-      return {
-        statuses,
-        verdict: await page.getAttribute("#verdict", "data-verdict"),
-        text: (await page.textContent("#verdict")) ?? "",
-      };
-    }
+    const verifyInPage = (untrustedBundle: unknown, record?: unknown, rpcUrl?: string) =>
+      verifyWith(page, { bundle: untrustedBundle, record, rpcUrl: rpcUrl ?? s.service.chainUrl });
 
     const verdictColour = () => page.$eval("#verdict", (e) => getComputedStyle(e).backgroundColor);
     const shownNotary = async () => ({

@@ -4,7 +4,9 @@
 // and reverted after, and the audit must name the batch and the record every time. The
 // audit pins the notary profile: a batch row naming another contract or chain is a finding,
 // and an endpoint that is not the profile's chain and contract (a look-alike chain with the
-// same chain id and contract address included) decides nothing.
+// same chain id and contract address included) decides nothing. An erased record is listed
+// with its erasure's anchor; content removed by hand, or an erasure statement edited, is
+// tampering.
 import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -12,7 +14,6 @@ import type { AuditReport } from "../../service/audit/run-audit.ts";
 import { fromHex } from "../../service/core/hex.ts";
 import { hashLeaf, newSalt } from "../../service/core/leaf.ts";
 import { formatFingerprint, notaryFingerprint } from "../../service/core/notary-profile.ts";
-import { deleteSalt } from "../../service/db/records.ts";
 import { forPostgres } from "../helpers/databases.ts";
 import { startLookAlikeChain } from "../helpers/look-alike-chain.ts";
 import { closedPort, runScript, type ScriptRun } from "../helpers/processes.ts";
@@ -123,21 +124,74 @@ forPostgres((target) => {
     expect(sampled.report.scope).toMatchObject({ sample: 1, seed: 42, batches: 1 });
   });
 
-  it("lists a crypto-shredded record (salt deleted) as shredded, not as tampering", async () => {
-    expect(await deleteSalt(s.database.db, row(1).id)).toBe(true);
-    let run: Awaited<ReturnType<typeof audit>>;
-    try {
-      run = await audit();
-    } finally {
-      await sql("UPDATE entries SET salt = $2 WHERE id = $1", [row(1).id, row(1).salt]);
-    }
-    expect(run.report).toMatchObject({
+  it("lists an erased record with its erasure's anchor, and finds nothing; content removed by hand or a statement edited is tampering", async () => {
+    const id = "erase-me";
+    const ack = await s.call("POST", "/v1/records", { key: s.keys.submitter, body: { id, record: { id } } });
+    expect(ack.status).toBe(202);
+    const proof = await s.call("GET", `/v1/records/${id}/proof?wait=20`, { key: s.keys.reader });
+    const erased = await s.call("POST", `/v1/records/${id}/erasure`, {
+      key: s.keys.eraser,
+      body: { reason: "asked", reference: "DSR-77" },
+    });
+    expect(erased.status).toBe(200);
+    const erasure = await s.call("GET", `/v1/records/${id}/erasure?wait=20`, { key: s.keys.reader });
+    expect(erasure.json.anchoring).toBe("anchored");
+    const { bundle } = erasure.json;
+
+    const lawful = await audit();
+    expect(lawful.code, lawful.stdout).toBe(0);
+    expect(lawful.report).toMatchObject({
       ok: true,
       findings: [],
-      shredded: [{ seq: batch, recordId: row(1).id }],
+      totals: { erased: 1 },
+      erased: [
+        {
+          seq: proof.json.batch,
+          recordId: id,
+          leafIndex: proof.json.leafIndex,
+          erasedAt: erased.json.erasedAt,
+          reference: "DSR-77",
+          erasure: { seq: bundle.batch, anchored: true, txHash: bundle.anchor.txHash },
+        },
+      ],
     });
-    expect(run.stdout).toMatch(/Crypto-shredded records.*: 1\./);
-    expect(run.code).toBe(0);
+    expect(lawful.stdout).toMatch(/Erased records .*: 1\./);
+    expect(lawful.stdout).toContain(
+      `record ${id} [batch ${proof.json.batch}, leaf ${proof.json.leafIndex}] erased ${erased.json.erasedAt} under "DSR-77"; erasure anchored in batch ${bundle.batch}, tx ${bundle.anchor.txHash}`,
+    );
+
+    // A salt deleted by hand, with no erasure: tampering.
+    await sql("UPDATE entries SET salt = NULL WHERE id = $1", [row(2).id]);
+    let byHand: Awaited<ReturnType<typeof audit>>;
+    try {
+      byHand = await audit();
+    } finally {
+      await sql("UPDATE entries SET salt = $2 WHERE id = $1", [row(2).id, row(2).salt]);
+    }
+    expect(byHand.code).toBe(1);
+    expect(byHand.report.findings).toEqual([
+      expect.objectContaining({ kind: "content_missing", seq: batch, recordId: row(2).id }),
+    ]);
+    expect(byHand.stdout).toMatch(new RegExp(`content_missing \\[batch ${batch}, record ${row(2).id}`));
+
+    // The erasure's statement edited (another reference): it no longer matches its entry.
+    const edit = (from: string, to: string) =>
+      sql("UPDATE erasures SET statement = replace(statement, $1, $2)", [from, to]);
+    await edit("DSR-77", "DSR-78");
+    let edited: Awaited<ReturnType<typeof audit>>;
+    try {
+      edited = await audit();
+    } finally {
+      await edit("DSR-78", "DSR-77");
+    }
+    expect(edited.code).toBe(1);
+    expect(edited.report.findings).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ kind: "erasure_mismatch", seq: proof.json.batch, recordId: id }),
+        expect.objectContaining({ kind: "erasure_mismatch", seq: bundle.batch, recordId: `erasure:${id}` }),
+      ]),
+    );
+    expect((await audit()).code).toBe(0);
   });
 
   const insertEntry = (r: StoredRow) =>

@@ -1,10 +1,11 @@
 // GET /v1/records/:id/certificate: the printable evidence certificate (HTML) of an
 // anchored record. The bundle is verified against the chain at request time, so the page
 // states what the chain says now. While the record is pending the answer is the same as
-// /proof's: 202 {id, status:"pending"} (JSON) with Retry-After; unknown or erased: 404.
+// /proof's: 202 {id, status:"pending"} (JSON) with Retry-After; unknown: 404; erased: 410.
 // A chain that cannot be asked gives 503 rather than a certificate with unchecked steps.
 import { Type } from "typebox";
 import { verifyBundle } from "../../core/verify.ts";
+import { erasedError } from "../../erasure/erased-error.ts";
 import { CERTIFICATE_SCRIPT_HASH, renderCertificate } from "../../evidence/certificate.ts";
 import { pageCsp } from "../../html/html.ts";
 import { NotFoundError } from "../../service-errors.ts";
@@ -22,7 +23,7 @@ export async function certificateRoutes({ app, deps, auth, evidence: reader }: A
         security: SECURITY,
         summary: "Printable evidence certificate (HTML) of an anchored record",
         description:
-          "200 text/html once anchored: the record's digest, times (UTC and the viewer's local time), batch, root, transaction, block and contract, every verification step with its result (checked against the chain now), and the evidence bundle, embedded and downloadable. 202 while pending; 503 when the chain cannot be reached.",
+          "200 text/html once anchored: the record's digest, times (UTC and the viewer's local time), batch, root, transaction, block and contract, every verification step with its result (checked against the chain now), and the evidence bundle, embedded and downloadable. 202 while pending; 410 once erased; 503 when the chain cannot be reached.",
         params: IdParams,
         response: {
           200: {
@@ -31,6 +32,7 @@ export async function certificateRoutes({ app, deps, auth, evidence: reader }: A
           },
           202: PendingProof,
           404: ErrorResponse,
+          410: ErrorResponse,
           503: ErrorResponse,
           ...AUTH_ERRORS,
         },
@@ -40,11 +42,7 @@ export async function certificateRoutes({ app, deps, auth, evidence: reader }: A
       const { id } = request.params;
       const evidence = await reader.read(id);
       if (evidence.status === "unknown") throw new NotFoundError(`no record with id ${id}`);
-      if (evidence.status === "shredded") {
-        throw new NotFoundError(
-          `record ${id} was erased (its salt was deleted); no certificate can be issued`,
-        );
-      }
+      if (evidence.status === "erased") throw await erasedError(deps.db, id);
       if (evidence.status === "pending") {
         return reply.code(202).header("retry-after", "1").send({ id, status: "pending" });
       }

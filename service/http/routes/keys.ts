@@ -6,7 +6,12 @@ import { NotFoundError } from "../../service-errors.ts";
 import type { AppContext } from "../app-context.ts";
 import { AUTH_ERRORS, ErrorResponse, SECURITY, Timestamp } from "../schemas/common.ts";
 
-const Role = Type.Union([Type.Literal("admin"), Type.Literal("submitter"), Type.Literal("reader")]);
+const Role = Type.Union([
+  Type.Literal("admin"),
+  Type.Literal("submitter"),
+  Type.Literal("reader"),
+  Type.Literal("eraser"),
+]);
 const CreateKey = Type.Object(
   { role: Role, name: Type.Optional(Type.String({ maxLength: 200 })) },
   { additionalProperties: false },

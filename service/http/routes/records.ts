@@ -1,10 +1,12 @@
-// /v1/records: submit (one or many), read status, fetch the evidence bundle.
-import { BUNDLE_SCHEMA } from "../../core/bundle.ts";
+// /v1/records: submit (one or many), read status, fetch the evidence bundle. An erased record
+// (routes/erasures.ts) answers 410 Gone with when and under which reference, and nothing of
+// its content.
 import { InvalidArgumentError } from "../../core/errors.ts";
 import { toHex } from "../../core/hex.ts";
 import type { NewRecord } from "../../db/log.ts";
 import { getRecord, listRecordsReceived } from "../../db/records.ts";
-import { recordStatusView } from "../../evidence/record-evidence.ts";
+import { contentGoneWithoutErasure, erasedError, erasedErrorOf } from "../../erasure/erased-error.ts";
+import { isErased, recordStatusView } from "../../evidence/record-evidence.ts";
 import type { IngestResult } from "../../ingest/ingestor.ts";
 import { prepareRecords } from "../../ingest/prepare-record.ts";
 import { ConflictError, NotFoundError, PayloadTooLargeError } from "../../service-errors.ts";
@@ -13,6 +15,7 @@ import { AUTH_ERRORS, ErrorResponse, SECURITY } from "../schemas/common.ts";
 import {
   BatchAck,
   BatchSubmission,
+  BundleResponse,
   IdParams,
   PendingProof,
   ProofQuery,
@@ -22,6 +25,7 @@ import {
   RecordStatus,
   RecordSubmission,
 } from "../schemas/records.ts";
+import { waitUntilAnchored } from "../wait-anchored.ts";
 
 function ackOf(result: Exclude<IngestResult, { outcome: "conflict" }>, anchored = false) {
   return {
@@ -63,7 +67,7 @@ export async function recordRoutes(ctx: AppContext): Promise<void> {
       if (result === undefined) throw new Error("ingestor returned no result");
       deps.metrics.ingestRequests.inc({ outcome: result.outcome });
       if (result.outcome === "conflict") {
-        throw new ConflictError(conflictMessage(result.id, result.digest), {
+        throw new ConflictError(conflictMessage(result), {
           id: result.id,
           storedDigest: result.digest,
         });
@@ -111,7 +115,7 @@ export async function recordRoutes(ctx: AppContext): Promise<void> {
             id: r.id,
             status: "conflict" as const,
             digest: r.digest ?? toHex((rows[i] as NewRecord).digest),
-            error: { code: "conflict", message: conflictMessage(r.id, r.digest) },
+            error: { code: "conflict", message: conflictMessage(r) },
           };
         }
         if (r.outcome === "created") created++;
@@ -160,14 +164,20 @@ export async function recordRoutes(ctx: AppContext): Promise<void> {
       schema: {
         tags,
         security: SECURITY,
-        summary: "Status of a record: pending or anchored, with its batch",
+        summary: "Status of a record: pending or anchored, with its batch and any legal hold",
+        description: "410 once the record is erased: when, and under which reference.",
         params: IdParams,
-        response: { 200: RecordStatus, 404: ErrorResponse, ...AUTH_ERRORS },
+        response: { 200: RecordStatus, 404: ErrorResponse, 410: ErrorResponse, ...AUTH_ERRORS },
       },
     },
     async (request) => {
-      const row = await getRecord(deps.db, request.params.id);
-      if (row === null) throw new NotFoundError(`no record with id ${request.params.id}`);
+      const { id } = request.params;
+      const row = await getRecord(deps.db, id);
+      if (row === null) throw new NotFoundError(`no record with id ${id}`);
+      if (isErased(row)) {
+        if (row.erasedAt === null || row.erasureReference === null) throw contentGoneWithoutErasure(id);
+        throw erasedErrorOf(id, row.erasedAt, row.erasureReference);
+      }
       return recordStatusView(row);
     },
   );
@@ -181,10 +191,16 @@ export async function recordRoutes(ctx: AppContext): Promise<void> {
         security: SECURITY,
         summary: "The evidence bundle of an anchored record",
         description:
-          "200 with the evidence bundle (evidence-bundle/v1) once anchored; 202 while pending. `wait=N` long-polls up to N seconds.",
+          "200 with the evidence bundle (evidence-bundle/v1) once anchored; 202 while pending; 410 once erased. `wait=N` long-polls up to N seconds.",
         params: IdParams,
         querystring: ProofQuery,
-        response: { 200: bundleResponseSchema(), 202: PendingProof, 404: ErrorResponse, ...AUTH_ERRORS },
+        response: {
+          200: BundleResponse,
+          202: PendingProof,
+          404: ErrorResponse,
+          410: ErrorResponse,
+          ...AUTH_ERRORS,
+        },
       },
     },
     async (request, reply) => {
@@ -194,41 +210,31 @@ export async function recordRoutes(ctx: AppContext): Promise<void> {
       await ctx.bundles.ready();
       const cached = ctx.bundles.cache.get(id);
       if (cached !== undefined) return reply.code(200).type(JSON_TYPE).send(cached);
-      const deadline = Date.now() + (request.query.wait ?? 0) * 1000;
-      // The client went away: stop waiting for it.
-      const gone = new AbortController();
-      if (deadline > Date.now()) reply.raw.once("close", () => gone.abort());
-      // Listen before the first read, so a batch anchored right after it is not missed.
-      let seen = deadline > Date.now() ? await ctx.batchAnchored.ready() : 0;
-      for (;;) {
+      const bytes = await waitUntilAnchored(ctx, reply, request.query.wait ?? 0, async () => {
+        // Taken before the read: a bundle read before an erasure's announcement is not kept.
+        const stamp = ctx.bundles.cache.stamp();
         const evidence = await ctx.evidence.read(id);
         if (evidence.status === "unknown") throw new NotFoundError(`no record with id ${id}`);
-        if (evidence.status === "shredded") {
-          throw new NotFoundError(
-            `record ${id} was erased (its salt was deleted); no evidence can be issued`,
-          );
-        }
-        if (evidence.status === "anchored") {
-          // The route's own serializer, so the bytes kept are the bytes it would send.
-          const bytes = Buffer.from(reply.code(200).serialize(evidence.bundle) as string);
-          ctx.bundles.cache.set(id, bytes);
-          return reply.type(JSON_TYPE).send(bytes);
-        }
-        if (Date.now() >= deadline || gone.signal.aborted || ctx.isClosing()) {
-          return reply.code(202).send({ id, status: "pending" });
-        }
-        seen = await ctx.batchAnchored.next(seen, deadline, gone.signal);
-      }
+        if (evidence.status === "erased") throw await erasedError(deps.db, id);
+        if (evidence.status !== "anchored") return undefined;
+        // The route's own serializer, so the bytes kept are the bytes it would send.
+        const serialized = Buffer.from(reply.code(200).serialize(evidence.bundle) as string);
+        ctx.bundles.cache.set(id, serialized, stamp);
+        return serialized;
+      });
+      if (bytes === undefined) return reply.code(202).send({ id, status: "pending" });
+      return reply.code(200).type(JSON_TYPE).send(bytes);
     },
   );
 }
 
 const JSON_TYPE = "application/json; charset=utf-8";
 
-function conflictMessage(id: string, storedDigest: string | null): string {
-  return storedDigest === null
-    ? `record ${id} exists, but its content is no longer kept here (archived): its id cannot be used again`
-    : `record ${id} already exists with different content`;
+function conflictMessage(result: Extract<IngestResult, { outcome: "conflict" }>): string {
+  if (result.digest !== null) return `record ${result.id} already exists with different content`;
+  return result.erased
+    ? `record ${result.id} was erased: its id cannot be used again`
+    : `record ${result.id} exists, but its content is no longer kept here (archived): its id cannot be used again`;
 }
 
 const FIRST_INSTANT = new Date("0001-01-01T00:00:00Z"); // the database has no year 0
@@ -249,10 +255,4 @@ function instant(value: string, field: string): Date {
     );
   }
   return date < FIRST_INSTANT ? FIRST_INSTANT : date;
-}
-
-/** The bundle JSON Schema, minus the keywords Fastify's serializer does not take. */
-function bundleResponseSchema(): object {
-  const { $schema: _schema, $id: _id, ...rest } = BUNDLE_SCHEMA as Record<string, unknown>;
-  return rest;
 }

@@ -1,4 +1,5 @@
 import { Type } from "typebox";
+import { BUNDLE_SCHEMA } from "../../core/bundle.ts";
 import { Address, Hex32, MAX_SAFE_INTEGER, RecordId, Timestamp } from "./common.ts";
 
 export const RecordSubmission = Type.Object(
@@ -47,10 +48,17 @@ export const BatchAck = Type.Object({
 
 export const RecordStatus = Type.Object({
   id: Type.String(),
-  status: Type.Union([Type.Literal("pending"), Type.Literal("anchored")]),
-  digest: Hex32,
-  leafHash: Hex32,
+  status: Type.Union([Type.Literal("pending"), Type.Literal("anchored"), Type.Literal("erased")], {
+    description: "erased only in lists: GET /v1/records/:id answers 410 for an erased record",
+  }),
+  digest: Type.Optional({ ...Hex32, description: "Absent once erased" }),
+  leafHash: Type.Optional({ ...Hex32, description: "Absent once erased" }),
   receivedAt: Timestamp,
+  erasure: Type.Union([Type.Null(), Type.Object({ erasedAt: Timestamp, reference: Type.String() })]),
+  hold: Type.Union([
+    Type.Null(),
+    Type.Object({ reference: Type.String(), placedAt: Timestamp }, { description: "A legal hold" }),
+  ]),
   batch: Type.Union([
     Type.Null(),
     Type.Object({
@@ -108,3 +116,30 @@ export const PendingProof = Type.Object({
   id: Type.String(),
   status: Type.Literal("pending"),
 });
+
+/** The bundle JSON Schema (evidence-bundle/v1), minus the keywords Fastify's serializer does not take. */
+export const BundleResponse: object = (() => {
+  const { $schema: _schema, $id: _id, ...rest } = BUNDLE_SCHEMA as Record<string, unknown>;
+  return rest;
+})();
+
+/** The bundle schema with its `#/definitions/…` references written out, to nest it in another answer's schema. */
+export const BundleInline: object = inlineDefinitions(BundleResponse);
+
+function inlineDefinitions(schema: object): object {
+  const { definitions, ...root } = schema as { definitions?: Record<string, unknown> };
+  const walk = (node: unknown): unknown => {
+    if (Array.isArray(node)) return node.map(walk);
+    if (node === null || typeof node !== "object") return node;
+    const { $ref, ...rest } = node as { $ref?: unknown };
+    const target =
+      typeof $ref === "string" && $ref.startsWith("#/definitions/")
+        ? walk(definitions?.[$ref.slice("#/definitions/".length)])
+        : {};
+    return {
+      ...(target as object),
+      ...Object.fromEntries(Object.entries(rest).map(([k, v]) => [k, walk(v)])),
+    };
+  };
+  return walk(root) as object;
+}
