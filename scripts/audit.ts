@@ -3,7 +3,8 @@
 //
 // Re-verifies sealed batches against the service's database and the chain: every leaf from
 // its digest and salt, every root from its leaves, every root and size against the contract,
-// the seqs for gaps, and flags what stays pending or unanchored too long. The contract and
+// each batch's stored transaction and block against the chain (what its bundles carry), the
+// seqs for gaps, and flags what stays pending or unanchored too long. The contract and
 // chain are the pinned notary profile's (--notary, else NOTARY_PROFILE, else
 // DATA_DIR/notary.json; with none, exit 2), never configuration's: the endpoint must serve
 // that chain and contract, and every batch must have been sent there. The checks live in

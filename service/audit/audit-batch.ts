@@ -1,5 +1,6 @@
 // The audit of one sealed batch, from what is stored and what the chain says. Pure: the
-// runner (run-audit.ts) reads the rows and the anchor; this file only recomputes and compares.
+// runner (run-audit.ts) reads the rows, the anchor and the anchoring transaction's receipt;
+// this file only recomputes and compares.
 //
 // Three sources must agree, and each disagreement names where it is:
 //   entries   each entry's leaf = SHA-256(0x00 || salt || digest) (leaf.ts), and the batch's
@@ -8,15 +9,15 @@
 //             of those leaves, and its root is the batch's root. Level 0 is not stored apart
 //             (the entries are the leaves), so a changed, swapped or replaced leaf shows as
 //             the stored level-1 node above it, and the audit names both records under it;
-//   the chain getAnchor(seq) holds the batch's root and size.
+//   the chain getAnchor(seq) holds the batch's root and size, and the row's transaction and
+//             block are where the contract recorded it (audit-anchor.ts).
 // A record whose digest and salt were erased cannot be recomputed by design: its stored leaf
 // still counts in the tree, and audit-erasures.ts tells a lawful erasure (reported as erased,
 // with its anchored erasure) from content removed outside the service (a finding).
-import type { Hex } from "../core/hex.ts";
 import { toHex } from "../core/hex.ts";
 import { hashLeaf } from "../core/leaf.ts";
 import { buildTree, bytesEqual, HASH_BYTES, levelSizes, treeRoot } from "../core/merkle.ts";
-import type { ChainAnchor } from "../core/verify.ts";
+import { type AnchorEvidence, type AnchoredBatchRow, auditAnchor } from "./audit-anchor.ts";
 import {
   auditErasures,
   type BatchErasures,
@@ -26,29 +27,18 @@ import {
 } from "./audit-erasures.ts";
 import type { Finding } from "./findings.ts";
 
-export interface StoredBatch {
-  seq: number;
-  root: Uint8Array;
-  size: number;
-  state: "sealed" | "sent" | "anchored";
-  /** Set once an anchoring transaction was sent. */
-  chainId: number | null;
-  contract: Uint8Array | null;
-}
+/** The batch row, as the anchor audit reads it (audit-anchor.ts). */
+export type StoredBatch = AnchoredBatchRow;
 
 /** An entry of the batch: a record (kind 0) or an erasure entry (kind 1); leafIndex is its index minus the batch's first index. */
 export type StoredLeafRow = EntryRow;
 
-export interface BatchEvidence {
-  batch: StoredBatch;
+/** What one batch's audit reads: its row, anchor and transaction's receipt (AnchorEvidence), its entries and tree. */
+export interface BatchEvidence extends AnchorEvidence {
   /** Every entry in the batch's range of the log. */
   rows: readonly StoredLeafRow[];
   /** The stored tree: position l holds level l for l >= 1 (position 0, the leaves, is not stored); a missing level is an empty array. */
   levels: readonly Uint8Array[];
-  /** The contract's getAnchor(seq); null when it holds none. */
-  anchor: ChainAnchor | null;
-  /** The chain and contract being audited: the pinned notary profile's. */
-  chain: { chainId: number; contract: Hex };
   /** The erasures of the batch's records, and the rows of its erasure entries. */
   erasures: BatchErasures;
   /** Without it, an unanchored erasure is never late. */
@@ -97,7 +87,7 @@ export function auditBatch(evidence: BatchEvidence): BatchAudit {
     if (placed.exact)
       findings.push(...checkStoredLevels(batch.seq, tree.levels, evidence.levels, placed.ordered));
   }
-  findings.push(...checkAnchor(evidence));
+  findings.push(...auditAnchor(evidence));
   return { seq: batch.seq, records: evidence.rows.length, erased, findings };
 }
 
@@ -255,56 +245,6 @@ function differingNodes(a: Uint8Array, b: Uint8Array): number[] {
     if (!bytesEqual(nodeOf(a, i), nodeOf(b, i))) nodes.push(i);
   }
   return nodes;
-}
-
-function checkAnchor(evidence: BatchEvidence): Finding[] {
-  const { batch, anchor, chain } = evidence;
-  const findings: Finding[] = [];
-  const base = { seq: batch.seq, recordId: null };
-  const contract = batch.contract === null ? null : toHex(batch.contract);
-  if (
-    (contract !== null && contract !== chain.contract) ||
-    (batch.chainId !== null && batch.chainId !== chain.chainId)
-  ) {
-    findings.push({
-      ...base,
-      kind: "anchor_elsewhere",
-      message: `batch ${batch.seq} was sent to contract ${contract} on chain ${batch.chainId}, not to the notary's contract ${chain.contract} on chain ${chain.chainId} (its profile): its row was changed, or the service anchored elsewhere`,
-      expected: `${chain.contract}@${chain.chainId}`,
-      actual: `${contract}@${batch.chainId}`,
-    });
-  }
-  if (anchor === null) {
-    // A batch not yet anchored is judged by its age, once for all batches (audit-ledger.ts).
-    if (batch.state === "anchored") {
-      findings.push({
-        ...base,
-        kind: "anchor_missing",
-        message: `batch ${batch.seq} is recorded as anchored, but the contract holds no anchor for seq ${batch.seq}`,
-      });
-    }
-    return findings;
-  }
-  const root = toHex(batch.root);
-  if (anchor.root !== root) {
-    findings.push({
-      ...base,
-      kind: "anchor_root_mismatch",
-      message: `the contract's root for seq ${batch.seq} is not the batch's stored root`,
-      expected: anchor.root,
-      actual: root,
-    });
-  }
-  if (anchor.treeSize !== batch.size) {
-    findings.push({
-      ...base,
-      kind: "anchor_size_mismatch",
-      message: `the contract's treeSize for seq ${batch.seq} is ${anchor.treeSize}, the batch stores ${batch.size}`,
-      expected: anchor.treeSize,
-      actual: batch.size,
-    });
-  }
-  return findings;
 }
 
 function concatLeaves(rows: readonly StoredLeafRow[]): Uint8Array {

@@ -23,6 +23,19 @@ export type FindingKind =
   | "anchor_size_mismatch"
   /** The batch row names another contract or chain than the one audited. */
   | "anchor_elsewhere"
+  /**
+   * The batch row's transaction hash is not the anchoring transaction: the chain has no such
+   * transaction, or it failed, went to another address, did not emit the contract's
+   * RootAnchored(seq, root), or is not in the block the contract recorded. Every bundle of the
+   * batch carries it (anchor.txHash) and fails the verifier's anchor_tx check.
+   */
+  | "anchor_tx_mismatch"
+  /**
+   * The batch row's block number or timestamp is not the one getAnchor(seq) recorded, or its
+   * block hash is not the anchoring transaction's block. Every bundle of the batch carries
+   * them (anchor.blockNumber, blockHash, timestamp) and fails anchor_root or anchor_block.
+   */
+  | "anchor_block_mismatch"
   /** Sealed longer than the threshold ago and still not recorded as anchored. */
   | "batch_not_anchored"
   /** A seq below the highest stored one has no batch: batches must be dense from 0. */

@@ -1,7 +1,10 @@
 // The audit's I/O: reads each selected batch from the database and its anchor from the chain,
 // hands them to the pure checks (audit-batch.ts, audit-ledger.ts) and gathers one report.
-// Read-only on both sides. A few batches are read at once, so database and RPC round trips
-// overlap with hashing.
+// Read-only on both sides. A few batches are read at once (`concurrency`, default 4), so
+// database and RPC round trips overlap with hashing, and the RPC calls in flight stay
+// bounded however many batches are audited: per batch getAnchor(seq) and, for a batch
+// recorded as anchored, the receipt of its stored transaction (audit-anchor.ts). A chain that
+// cannot answer throws ChainUnavailableError out of runAudit: no report, no finding.
 //
 // Trust: the audit pins a notary profile (STYLE.md, "trust inputs are named and pinned").
 // Before anything else, the endpoint must serve the profile's chain (chain id, genesis
@@ -24,6 +27,7 @@ import {
 } from "../db/audit-reads.ts";
 import { batchesToAnchor, getBatch, nextSeq, storedLevels } from "../db/batches.ts";
 import type { Queryable } from "../db/database.ts";
+import { anchorTxToCheck } from "./audit-anchor.ts";
 import { auditBatch } from "./audit-batch.ts";
 import { batchErasures, type ErasedRecord } from "./audit-erasures.ts";
 import { auditLedger } from "./audit-ledger.ts";
@@ -31,7 +35,8 @@ import { capFindings, type Finding, uniqueFindings } from "./findings.ts";
 import { selectSeqs } from "./select-batches.ts";
 
 /** The chain reads an audit needs (JsonRpcChainReader has them). */
-export interface AuditChain extends Pick<ChainReader, "getChainId" | "getBlock" | "getCode"> {
+export interface AuditChain
+  extends Pick<ChainReader, "getChainId" | "getBlock" | "getCode" | "getTransactionReceipt"> {
   getAnchor(contract: Hex, seq: number): Promise<ChainAnchor | null>;
   getNextSeq(contract: Hex): Promise<number | null>;
 }
@@ -189,16 +194,19 @@ async function auditStoredBatch(
     const message = `the database has no batch with seq ${seq}`;
     return { findings: [{ kind: "batch_missing", seq, recordId: null, message }], erased: [], records: 0 };
   }
-  const [rows, levels, erasureRows] = await Promise.all([
+  const txHash = anchorTxToCheck(batch, anchor);
+  const [rows, levels, erasureRows, receipt] = await Promise.all([
     batchLeafRows(options.db, batch),
     storedLevels(options.db, batch.firstIndex),
     batchErasureRows(options.db, batch),
+    txHash === undefined ? undefined : options.chain.getTransactionReceipt(txHash),
   ]);
   return auditBatch({
     batch,
     rows,
     levels,
     anchor,
+    receipt,
     chain: { chainId: options.chainId, contract: options.contract },
     erasures: batchErasures(erasureRows),
     grace,

@@ -187,7 +187,13 @@ export async function runAnchorChecks(
     return receipt;
   };
   return {
-    anchor_tx: gate(["/anchor/txHash", "/batch", "/root"]) ?? checkAnchorTx(b, contract, await getReceipt()),
+    anchor_tx:
+      gate(["/anchor/txHash", "/batch", "/root"]) ??
+      checkAnchorTransaction(
+        { txHash: b.anchor.txHash, seq: b.batch, root: b.root },
+        contract,
+        await getReceipt(),
+      ),
     anchor_root:
       gate(["/anchor/blockNumber", "/anchor/timestamp", "/batch", "/root", "/treeSize"]) ??
       (await checkAnchorRoot(b, chain, contract)),
@@ -204,8 +210,24 @@ export function skipAnchorChecks(reason: string): Record<AnchorCheckName, Outcom
   return { anchor_tx: outcome, anchor_root: outcome, anchor_block: outcome, onchain_inclusion: outcome };
 }
 
-function checkAnchorTx(b: Bundle, contract: Hex, receipt: ChainReceipt | null): Outcome {
-  const { txHash } = b.anchor;
+/** What an anchoring transaction is claimed to have done: put `root` on the chain as batch `seq`. */
+export interface AnchorTxClaim {
+  txHash: Hex;
+  seq: number;
+  root: Hex;
+}
+
+/**
+ * The anchor_tx check on a receipt already read (null: the chain has no such transaction):
+ * it succeeded, was sent to `contract`, and `contract` emitted RootAnchored(seq, root). The
+ * bundle's check and the audit's check of a stored batch row are both this function.
+ */
+export function checkAnchorTransaction(
+  claim: AnchorTxClaim,
+  contract: Hex,
+  receipt: ChainReceipt | null,
+): Outcome {
+  const { txHash } = claim;
   if (receipt === null) return fail(`the chain has no transaction ${txHash}`);
   if (receipt.status !== 1)
     return fail(`transaction ${txHash} failed (reverted)`, "1", String(receipt.status));
@@ -214,8 +236,8 @@ function checkAnchorTx(b: Bundle, contract: Hex, receipt: ChainReceipt | null): 
     return fail(`transaction ${txHash} was sent to ${to}, not to the notary's contract`, contract, to);
   }
   const events = decodeRootAnchored(receipt.logs, contract);
-  const wanted = `RootAnchored(seq ${b.batch}, root ${b.root})`;
-  if (events.some((e) => e.seq === BigInt(b.batch) && e.root === b.root)) {
+  const wanted = `RootAnchored(seq ${claim.seq}, root ${claim.root})`;
+  if (events.some((e) => e.seq === BigInt(claim.seq) && e.root === claim.root)) {
     return pass(`transaction ${txHash} succeeded and the notary's contract emitted ${wanted}`);
   }
   const found = events.map((e) => `RootAnchored(seq ${e.seq}, root ${e.root})`).join("; ");

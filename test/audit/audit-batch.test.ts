@@ -4,12 +4,10 @@ import { describe, expect, it } from "vitest";
 import { auditBatch, type BatchEvidence, type StoredLeafRow } from "../../service/audit/audit-batch.ts";
 import type { Finding } from "../../service/audit/findings.ts";
 import { digestRecord } from "../../service/core/canonical.ts";
-import { type Hex, toHex } from "../../service/core/hex.ts";
 import { hashLeaf, newSalt } from "../../service/core/leaf.ts";
 import { buildTree, treeRoot } from "../../service/core/merkle.ts";
+import { anchorEvidence } from "./anchor-evidence.ts";
 
-const CONTRACT = "0x5fbdb2315678afecb367f032d93f642f64180aa3" as Hex;
-const CHAIN_ID = 31337;
 const SEQ = 7;
 
 function anchoredBatch(size: number): BatchEvidence {
@@ -21,18 +19,12 @@ function anchoredBatch(size: number): BatchEvidence {
   const tree = buildTree(rows.map((r) => r.leaf));
   const root = treeRoot(tree);
   return {
-    batch: { seq: SEQ, root, size, state: "anchored", chainId: CHAIN_ID, contract: hexBytes(CONTRACT) },
+    ...anchorEvidence(SEQ, root, size),
     rows,
     // As stored: level 0 is the entries' own leaves, not kept apart.
     levels: [new Uint8Array(0), ...tree.levels.slice(1).map((level) => level.slice())],
-    anchor: { root: toHex(root), treeSize: size, blockNumber: 12, timestamp: 1_767_225_600 },
-    chain: { chainId: CHAIN_ID, contract: CONTRACT },
     erasures: { ofRecords: new Map(), ofEntries: new Map() },
   };
-}
-
-function hexBytes(hex: Hex): Uint8Array {
-  return Uint8Array.from(Buffer.from(hex.slice(2), "hex"));
 }
 
 function flipped(bytes: Uint8Array): Uint8Array {
@@ -194,11 +186,10 @@ describe("auditBatch", () => {
 
   it("compares root and size with the chain, and notices a missing anchor", () => {
     const e = anchoredBatch(5);
-    e.anchor = {
-      ...(e.anchor as NonNullable<BatchEvidence["anchor"]>),
-      treeSize: 6,
-      root: toHex(new Uint8Array(32).fill(1)),
-    };
+    // A chain that anchored another root and size as this seq, in the same transaction and block.
+    const other = anchorEvidence(SEQ, new Uint8Array(32).fill(1), 6);
+    e.anchor = other.anchor;
+    e.receipt = other.receipt;
     expect(kinds(auditBatch(e).findings)).toEqual(["anchor_root_mismatch", "anchor_size_mismatch"]);
     e.anchor = null;
     expect(kinds(auditBatch(e).findings)).toEqual(["anchor_missing"]);

@@ -8,11 +8,11 @@ import type { ErasureEntryLink, RecordErasureLink } from "../../service/audit/au
 import type { Finding } from "../../service/audit/findings.ts";
 import { digestRecord } from "../../service/core/canonical.ts";
 import { erasureStatement, statementDigest } from "../../service/core/erasure-statement.ts";
-import { type Hex, toHex } from "../../service/core/hex.ts";
+import { toHex } from "../../service/core/hex.ts";
 import { hashLeaf, newSalt } from "../../service/core/leaf.ts";
 import { buildTree, treeRoot } from "../../service/core/merkle.ts";
+import { anchorEvidence } from "./anchor-evidence.ts";
 
-const CONTRACT = "0x5fbdb2315678afecb367f032d93f642f64180aa3" as Hex;
 const SEQ = 3;
 const ERASED_AT = new Date("2026-12-02T09:15:00.000Z");
 const TX = new Uint8Array(32).fill(7);
@@ -55,18 +55,9 @@ function batchWithErasure(): BatchEvidence & {
     erased: { kind: 0, leaf: erased.leaf, contentGone: true },
   };
   return {
-    batch: {
-      seq: SEQ,
-      root,
-      size: rows.length,
-      state: "anchored",
-      chainId: 31337,
-      contract: new Uint8Array(Buffer.from(CONTRACT.slice(2), "hex")),
-    },
+    ...anchorEvidence(SEQ, root, rows.length),
     rows,
     levels: [new Uint8Array(0), ...tree.levels.slice(1).map((level) => level.slice())],
-    anchor: { root: toHex(root), treeSize: rows.length, blockNumber: 12, timestamp: 1_767_225_600 },
-    chain: { chainId: 31337, contract: CONTRACT },
     erasures: { ofRecords: new Map([[1, record]]), ofEntries: new Map([[4, entry]]) },
     grace: { now: new Date(ERASED_AT.getTime() + 60_000), seconds: 300 },
     record,

@@ -1,6 +1,6 @@
 // `npm run audit` end to end: a real service on PostgreSQL (the audit runs beside it as a
 // second process, which PGlite cannot allow) and on the real local chain, records submitted
-// over HTTP and anchored; then the database is tampered with in eleven ways, one at a time
+// over HTTP and anchored; then the database is tampered with in fourteen ways, one at a time
 // and reverted after, and the audit must name the batch and the record every time. The
 // audit pins the notary profile: a batch row naming another contract or chain is a finding,
 // and an endpoint that is not the profile's chain and contract (a look-alike chain with the
@@ -45,6 +45,7 @@ forPostgres((target) => {
   let env: Record<string, string | undefined>;
   let batch: number;
   let batchRoot: Uint8Array;
+  let batchTx: Uint8Array;
   let rows: StoredRow[];
   let reportPath: string;
 
@@ -98,8 +99,8 @@ forPostgres((target) => {
        ORDER BY e.idx`,
     );
     batch = row(0).seq;
-    const [stored] = await sql("SELECT root FROM batches WHERE seq = $1", [batch]);
-    batchRoot = (stored as { root: Uint8Array }).root;
+    const [stored] = await sql('SELECT root, tx_hash AS "txHash" FROM batches WHERE seq = $1', [batch]);
+    ({ root: batchRoot, txHash: batchTx } = stored as { root: Uint8Array; txHash: Uint8Array });
     expect(rows.length).toBeGreaterThanOrEqual(4);
   });
   afterAll(async () => {
@@ -313,6 +314,25 @@ forPostgres((target) => {
       apply: () => sql("UPDATE batches SET chain_id = 1 WHERE seq = $1", [batch]),
       revert: () => sql("UPDATE batches SET chain_id = $2 WHERE seq = $1", [batch, s.service.notary.chainId]),
       expect: () => [{ kind: "anchor_elsewhere", seq: batch, actual: `${s.service.notary.contract}@1` }],
+    },
+    {
+      name: "a batch row naming a transaction the chain does not have",
+      apply: () => sql("UPDATE batches SET tx_hash = $2 WHERE seq = $1", [batch, newSalt()]),
+      revert: () => sql("UPDATE batches SET tx_hash = $2 WHERE seq = $1", [batch, batchTx]),
+      expect: () => [{ kind: "anchor_tx_mismatch", seq: batch, actual: "no such transaction" }],
+    },
+    {
+      name: "a batch row naming another block than the anchor's",
+      apply: () => sql("UPDATE batches SET block_number = block_number + 1 WHERE seq = $1", [batch]),
+      revert: () => sql("UPDATE batches SET block_number = block_number - 1 WHERE seq = $1", [batch]),
+      expect: () => [{ kind: "anchor_block_mismatch", seq: batch }],
+    },
+    {
+      name: "a batch row with another block timestamp than the anchor's",
+      apply: () => sql("UPDATE batches SET block_timestamp = block_timestamp + 3600 WHERE seq = $1", [batch]),
+      revert: () =>
+        sql("UPDATE batches SET block_timestamp = block_timestamp - 3600 WHERE seq = $1", [batch]),
+      expect: () => [{ kind: "anchor_block_mismatch", seq: batch }],
     },
     {
       name: "a batch root edited",
