@@ -343,7 +343,7 @@ forEachDatabase((target) => {
         await loadProfile("photo.json", "\u0089PNG not json");
         await page.waitForSelector("#notary-error:not([hidden])", { timeout: 10_000 });
         const error = (await page.textContent("#notary-error")) ?? "";
-        expect(error).toMatch(/^this is not a notary profile: it is not JSON \(/);
+        expect(error).toMatch(/^this is not a notary profile: it is not JSON: /);
         expect(error).toContain(`The page still pins "${s.service.notary.name}".`);
         expect((await shownNotary()).source).toBe("built-in");
       });
