@@ -190,6 +190,12 @@ export async function generateVectors(): Promise<Record<string, unknown>> {
       record,
     ),
   );
+  await broken(
+    "record-id-changed",
+    "The recordId changed to another label: no hash covers it, so every check passes (the digest, not the id, ties the record to the bundle).",
+    { recordId: "ev-9999" },
+    [],
+  );
   await add(
     "not-an-object",
     offline(
