@@ -18,6 +18,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createChainReader } from "../service/chain/chain-reader.ts";
 import type { CheckStatus } from "../service/core/check-outcome.ts";
+import { parseJsonBytes } from "../service/core/json-text.ts";
 import { formatFingerprint, type NotaryProfile, notaryFingerprint } from "../service/core/notary-profile.ts";
 import { type CheckName, verifyBundle } from "../service/core/verify.ts";
 import { type KitCase, type Recorded, recordKit } from "./conformance/kit-cases.ts";
@@ -33,20 +34,46 @@ export interface KitExpectation {
   /** The notary profile to pin (--notary). */
   notary: string;
   exitCode: 0 | 1 | 2;
-  verdict: "valid" | "invalid" | "unsupported_format";
+  /** "unreadable": a file breaks a rule of "Reading a file"; no check is run (`checks` is empty). */
+  verdict: "valid" | "invalid" | "unsupported_format" | "unreadable";
   failed: CheckName[];
   checks: Partial<Record<CheckName, CheckStatus>>;
 }
 
-const EXIT_CODES = { valid: 0, invalid: 1, unsupported_format: 2 } as const;
+const EXIT_CODES = { valid: 0, invalid: 1, unsupported_format: 2, unreadable: 2 } as const;
 
-/** Our verifier's report on `c`, against the live recording; throws unless it is what the case says. */
+const json = (value: unknown) => `${JSON.stringify(value, null, 2)}\n`;
+
+/** The bytes of a case's bundle.json and record.json: indented JSON unless the case gives its own. */
+function caseFiles(c: KitCase): { bundle: Uint8Array; record?: Uint8Array } {
+  const encode = (value: unknown) => new TextEncoder().encode(json(value));
+  const record = c.files?.record ?? (c.record === undefined ? undefined : encode(c.record));
+  return { bundle: c.files?.bundle ?? encode(c.bundle), ...(record === undefined ? {} : { record }) };
+}
+
+/** Our verifier's report on the files of `c`, against the live recording; throws unless it is what the case says. */
 async function expectation(c: KitCase, chains: Recorded["chains"]): Promise<KitExpectation> {
+  const where = {
+    description: c.description,
+    rpc: `chains/${c.rpc}`,
+    notary: `chains/${c.notary}/notary.json`,
+  };
+  const files = caseFiles(c);
+  let bundle: unknown;
+  let record: unknown;
+  try {
+    bundle = parseJsonBytes(files.bundle);
+    record = files.record === undefined ? undefined : parseJsonBytes(files.record);
+  } catch (error) {
+    if (c.verdict !== "unreadable") throw new Error(`case ${c.name}: ${(error as Error).message}`);
+    return { ...where, exitCode: 2, verdict: "unreadable", failed: [], checks: {} };
+  }
+  if (c.verdict === "unreadable") throw new Error(`case ${c.name}: expected unreadable, our reader reads it`);
   const trustedNotary = chains[c.notary].chain.notary;
   const reader = createChainReader(chains[c.rpc].chain.url, trustedNotary.chainId);
   try {
-    const report = await verifyBundle(c.bundle, {
-      ...(c.record === undefined ? {} : { record: c.record }),
+    const report = await verifyBundle(bundle, {
+      ...(record === undefined ? {} : { record }),
       chain: reader,
       trustedNotary,
     });
@@ -58,9 +85,7 @@ async function expectation(c: KitCase, chains: Recorded["chains"]): Promise<KitE
       );
     }
     return {
-      description: c.description,
-      rpc: `chains/${c.rpc}`,
-      notary: `chains/${c.notary}/notary.json`,
+      ...where,
       exitCode: EXIT_CODES[verdict],
       verdict,
       failed,
@@ -70,8 +95,6 @@ async function expectation(c: KitCase, chains: Recorded["chains"]): Promise<KitE
     reader.destroy();
   }
 }
-
-const json = (value: unknown) => `${JSON.stringify(value, null, 2)}\n`;
 
 /** Records the kit into `outDir` (chains/, cases/, README.md). */
 export async function generateKit(outDir: string): Promise<void> {
@@ -93,8 +116,9 @@ export async function generateKit(outDir: string): Promise<void> {
     for (const [i, c] of cases.entries()) {
       const dir = join(outDir, "cases", c.name);
       await mkdir(dir, { recursive: true });
-      await writeFile(join(dir, "bundle.json"), json(c.bundle));
-      if (c.record !== undefined) await writeFile(join(dir, "record.json"), json(c.record));
+      const files = caseFiles(c);
+      await writeFile(join(dir, "bundle.json"), files.bundle);
+      if (files.record !== undefined) await writeFile(join(dir, "record.json"), files.record);
       await writeFile(join(dir, "expected.json"), json(expected[i]));
     }
     const describe = (p: NotaryProfile) => ({

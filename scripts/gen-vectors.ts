@@ -18,6 +18,7 @@
 // conformance kit (conformance/, scripts/gen-conformance.ts) has the same checks on a real chain.
 import { mkdir, readdir, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
+import { sha256 } from "@noble/hashes/sha2.js";
 import type { Bundle } from "../service/core/bundle.ts";
 import { canonicalize, digestRecord } from "../service/core/canonical.ts";
 import { type Hex, toHex } from "../service/core/hex.ts";
@@ -32,8 +33,17 @@ import {
   type VectorIntent,
 } from "./vectors/bundle-vectors.ts";
 import { addChainVectors } from "./vectors/chain-vectors.ts";
-import { formatJson } from "./vectors/format-json.ts";
-import { batchOf, flipBit, flipProofNode, RECORDS, testSalt, upper } from "./vectors/records.ts";
+import { formatJson, vectorText } from "./vectors/format-json.ts";
+import {
+  batchOf,
+  flipBit,
+  flipProofNode,
+  nestedRecord,
+  RECORDS,
+  singleLeafBundle,
+  testSalt,
+  upper,
+} from "./vectors/records.ts";
 
 export const VECTORS_DIR = join(import.meta.dirname, "..", "test", "vectors");
 
@@ -180,6 +190,12 @@ export async function generateVectors(): Promise<Record<string, unknown>> {
       record,
     ),
   );
+  await broken(
+    "record-id-changed",
+    "The recordId changed to another label: no hash covers it, so every check passes (the digest, not the id, ties the record to the bundle).",
+    { recordId: "ev-9999" },
+    [],
+  );
   await add(
     "not-an-object",
     offline(
@@ -189,6 +205,32 @@ export async function generateVectors(): Promise<Record<string, unknown>> {
       record,
     ),
   );
+
+  // Nesting (section 3): 256 levels are canonicalized, 257 are not. Each record is the only
+  // leaf of its own tree, so a verifier that counts levels otherwise, or has no limit, finds
+  // every other check passing and disagrees on `digest` alone.
+  for (const [levels, failed] of [
+    [256, []],
+    [257, ["digest"]],
+  ] as const) {
+    const deep = nestedRecord(levels);
+    // One member holding an integer: JSON.stringify writes its JCS text, at any depth.
+    const digest = sha256(new TextEncoder().encode(JSON.stringify(deep)));
+    await add(
+      `record-nested-${levels}-levels`,
+      offline(
+        levels === 256
+          ? "A record of 256 levels of nesting (the record object is level 1, each array inside adds one), the most JCS allows here: valid."
+          : "A record of 257 levels of nesting cannot be canonicalized: `digest` fails, although the bundle holds the digest of its JCS text as a canonicalizer without a limit would write it.",
+        singleLeafBundle(`ev-nested-${levels}`, digest, testSalt(levels), {
+          batch: base.batch,
+          anchor: base.anchor,
+        }),
+        [...failed],
+        deep,
+      ),
+    );
+  }
 
   // The notary check's offline half: the bundle's claims against the pinned profile.
   await broken(
@@ -221,7 +263,7 @@ if (import.meta.main) {
     if (name.endsWith(".json") && !(name in files)) await rm(join(VECTORS_DIR, name));
   }
   for (const [name, content] of Object.entries(files)) {
-    await writeFile(join(VECTORS_DIR, name), `${JSON.stringify(content, null, 2)}\n`);
+    await writeFile(join(VECTORS_DIR, name), vectorText(content as object));
   }
   formatJson(VECTORS_DIR);
   console.log(`wrote ${Object.keys(files).length} vector files to ${VECTORS_DIR}`);

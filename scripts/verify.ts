@@ -8,16 +8,16 @@
 // service/core/verify.ts; this file only reads arguments and files, and prints.
 //
 // Exit codes: 0 every check passed; 1 the evidence is invalid (each failed check is named);
-// 2 nothing was decided: usage or I/O error (missing or unreadable file, a file that is
-// not I-JSON: not JSON, or with a duplicate member name), no trusted notary profile,
-// unreachable RPC, or a bundle format this verifier does not know.
+// 2 nothing was decided: usage or I/O error (missing or unreadable file, a file that is not
+// UTF-8 JSON text without a byte-order mark, or not I-JSON: with a duplicate member name),
+// no trusted notary profile, unreachable RPC, or a bundle format this verifier does not know.
 import { readFile } from "node:fs/promises";
 import { resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { createChainReader } from "../service/chain/chain-reader.ts";
 import { notaryProfilePath, type PinnedNotary, readPinnedNotary } from "../service/chain/notary-file.ts";
 import { ChainUnavailableError } from "../service/core/errors.ts";
-import { assertIJson } from "../service/core/i-json.ts";
+import { parseJsonBytes } from "../service/core/json-text.ts";
 import { formatFingerprint } from "../service/core/notary-profile.ts";
 import { type CheckResult, type VerifyReport, verifyBundle } from "../service/core/verify.ts";
 
@@ -83,26 +83,19 @@ async function trustedNotary(given: string | undefined): Promise<PinnedNotary> {
 }
 
 async function readJson(path: string, what: string): Promise<unknown> {
-  let text: string;
+  let bytes: Uint8Array;
   try {
-    text = await readFile(path, "utf8");
+    bytes = await readFile(path);
   } catch (error) {
     throw new UsageError(`cannot read the ${what} file ${path}: ${(error as Error).message}`);
   }
-  let parsed: unknown;
+  // UTF-8 JSON text that is I-JSON, never repaired (core/json-text.ts): otherwise two readers
+  // could see two different documents in one file, so nothing is decided.
   try {
-    parsed = JSON.parse(text);
+    return parseJsonBytes(bytes);
   } catch (error) {
-    throw new UsageError(`the ${what} file ${path} is not JSON: ${(error as Error).message}`);
+    throw new UsageError(`the ${what} file ${path} ${(error as Error).message}. Nothing was decided.`);
   }
-  // I-JSON (RFC 7493), as POST /v1/verify requires: with a duplicate member name, two
-  // readers could see two different documents in one file, so nothing is decided.
-  try {
-    assertIJson(text);
-  } catch (error) {
-    throw new UsageError(`the ${what} file ${path} is not I-JSON: ${(error as Error).message}`);
-  }
-  return parsed;
 }
 
 function checklist(report: VerifyReport, pinned: PinnedNotary): string {

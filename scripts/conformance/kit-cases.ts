@@ -17,16 +17,22 @@ import {
 
 export type ChainName = "notary" | "impostor";
 
-/** What a case is and what must come of it; `rpc` and `notary` name the recorded chain to ask and whose profile to pin. */
+/**
+ * What a case is and what must come of it; `rpc` and `notary` name the recorded chain to ask
+ * and whose profile to pin. `files` holds the bytes of bundle.json or record.json where they
+ * are not the value written as indented JSON (docs/evidence-format.md section 2, "Reading a
+ * file"): bytes that are not UTF-8, a byte-order mark, nesting too deep to indent.
+ */
 export interface KitCase {
   name: string;
   description: string;
   bundle: unknown;
   record?: unknown;
+  files?: { bundle?: Uint8Array; record?: Uint8Array };
   rpc: ChainName;
   notary: ChainName;
   failed: CheckName[];
-  verdict?: "unsupported_format";
+  verdict?: "unsupported_format" | "unreadable";
 }
 
 const BATCH_0: JsonObject[] = [
@@ -241,6 +247,90 @@ export async function recordKit(workDir: string): Promise<Recorded> {
         verdict: "unsupported_format",
       },
     ),
+    ...fileCases(genuine, b1.bundles[1] as Bundle, kase),
   ];
   return { chains: { notary, impostor }, cases };
+}
+
+const utf8 = (text: string) => new TextEncoder().encode(text);
+const latin1 = (text: string) => Uint8Array.from(text, (c) => c.charCodeAt(0));
+const concat = (...parts: Uint8Array[]) => Uint8Array.from(parts.flatMap((p) => [...p]));
+const BOM = new Uint8Array([0xef, 0xbb, 0xbf]);
+const indented = (value: unknown) => utf8(`${JSON.stringify(value, null, 2)}\n`);
+
+/** `levels` levels of arrays around 0, for an unknown member of a bundle (level 1). */
+function nested(levels: number): unknown {
+  let value: unknown = 0;
+  for (let i = 0; i < levels; i++) value = [value];
+  return value;
+}
+
+/**
+ * The cases of section 2's "Reading a file": files a verifier must refuse to read (no verdict,
+ * never repaired), and the deepest bundle it must still read.
+ */
+function fileCases(
+  genuine: Bundle,
+  ofNote: Bundle,
+  kase: (
+    name: string,
+    description: string,
+    bundle: unknown,
+    failed: CheckName[],
+    more?: Partial<KitCase>,
+  ) => KitCase,
+): KitCase[] {
+  const unreadable = { verdict: "unreadable" } as const;
+  const relabelled = { ...genuine, recordId: "kit-0103 (Ødegård)" };
+  const noteText = JSON.stringify(BATCH_1[1], null, 2);
+  const [beforeName, afterName] = noteText.split("Ødegård") as [string, string];
+  const deep = (levels: number) => ({ ...genuine, extension: nested(levels - 1) });
+  return [
+    kase(
+      "bundle-not-utf8",
+      "The genuine bundle with its recordId (a label, not hashed) changed to one written in Latin-1 (byte d8 for Ø): not UTF-8, so unreadable: no verdict, exit 2. Repaired with U+FFFD it would pass as genuine.",
+      relabelled,
+      [],
+      { ...unreadable, files: { bundle: latin1(`${JSON.stringify(relabelled, null, 2)}\n`) } },
+    ),
+    kase(
+      "bundle-with-bom",
+      "The genuine bundle behind a UTF-8 byte-order mark (ef bb bf): unreadable, no verdict, exit 2.",
+      genuine,
+      [],
+      { ...unreadable, files: { bundle: concat(BOM, indented(genuine)) } },
+    ),
+    kase(
+      "record-not-utf8",
+      "Record kit-0102, honest, but the officer's name saved in Latin-1 (d8 for Ø, e5 for å) by an editor: not UTF-8, so unreadable: no verdict, exit 2. Repaired with U+FFFD it would fail `digest` and look tampered with.",
+      ofNote,
+      [],
+      {
+        ...unreadable,
+        record: BATCH_1[1],
+        files: { record: concat(utf8(beforeName), latin1("Ødegård"), utf8(`${afterName}\n`)) },
+      },
+    ),
+    kase(
+      "record-with-bom",
+      "The genuine bundle and its record, the record behind a UTF-8 byte-order mark: unreadable, no verdict, exit 2.",
+      genuine,
+      [],
+      { ...unreadable, files: { record: concat(BOM, indented(BATCH_1[2])) } },
+    ),
+    kase(
+      "bundle-nested-512-levels",
+      "The genuine bundle with an unknown member nested so that the file has 512 levels (the bundle object is level 1): a verifier reads it, ignores the member, and finds it valid.",
+      deep(512),
+      [],
+      { files: { bundle: utf8(`${JSON.stringify(deep(512))}\n`) } },
+    ),
+    kase(
+      "bundle-nested-513-levels",
+      "The same with 513 levels: deeper than a verifier must read, so unreadable: no verdict, exit 2.",
+      deep(513),
+      [],
+      { ...unreadable, files: { bundle: utf8(`${JSON.stringify(deep(513))}\n`) } },
+    ),
+  ];
 }

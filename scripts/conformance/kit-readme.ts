@@ -38,7 +38,8 @@ cases/<name>/
   bundle.json         the evidence bundle
   record.json         the record, when the case has one
   expected.json       rpc: the chain to ask; notary: the profile to pin; exitCode, verdict,
-                      failed and the status of every check
+                      failed and the status of every check (none for "unreadable": a file
+                      the verifier must refuse to read, docs/evidence-format.md section 2)
 \`\`\`
 
 ## Running it
@@ -55,7 +56,10 @@ DATA_DIR=conformance/chains/impostor CHAIN_PORT=8546 npm run chain -- --read-onl
 Then, for each case, pin the profile \`expected.notary\`, ask the chain \`expected.rpc\`
 (\`chains/notary\` on port 8545, \`chains/impostor\` on 8546), verify \`bundle.json\` (with
 \`record.json\` when there is one), and compare with \`expected.json\`: the verdict (and exit
-code, for a command-line verifier) and the status of each of the nine checks. Our own verifier,
+code, for a command-line verifier) and the status of each of the nine checks. Read the files
+as bytes, as your verifier reads what it is given: some are not UTF-8, begin with a byte-order
+mark or are nested 513 levels deep, and the verdict \`unreadable\` means your verifier must
+refuse them and decide nothing (section 2 of the spec, "Reading a file"). Our own verifier,
 for one case:
 
 \`\`\`sh

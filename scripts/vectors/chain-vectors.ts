@@ -212,6 +212,30 @@ export async function addChainVectors(
     ),
   );
   await add(
+    "chain-get-anchor-tree-size-above-uint64",
+    onChain(
+      "getAnchor's treeSize word is 2^248 + 5: its upper 24 bytes are not zero, so it is not a uint64 and the answer does not decode (a decoder keeping the low 64 bits would read 5): no anchor, `anchor_root` fails.",
+      {},
+      ["anchor_root"],
+      undefined,
+      (e) => {
+        if (!isCallOf(e, "getAnchor")) return e;
+        const answer = e.result as string;
+        return { ...e, result: `${answer.slice(0, 66)}01${answer.slice(68)}` };
+      },
+    ),
+  );
+  await add("chain-get-anchor-answer-not-hex", {
+    ...onChain(
+      "getAnchor answers hex with an odd number of digits (not whole bytes): not an eth_call result at all, so an outage (section 10, rule 1): no verdict (exit 2), not a failed `anchor_root`.",
+      {},
+      [],
+      undefined,
+      (e) => (isCallOf(e, "getAnchor") ? { ...e, result: (e.result as string).slice(0, -1) } : e),
+    ),
+    verdict: "chain_unavailable",
+  });
+  await add(
     "chain-verify-inclusion-answers-2",
     onChain(
       "verifyInclusion answers the word 2: only exactly the word 1 is true, `onchain_inclusion` fails.",

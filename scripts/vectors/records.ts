@@ -2,7 +2,7 @@
 // and tampered with (scripts/gen-vectors.ts). Salts are derived from a fixed string so the
 // output is reproducible; real salts are random (leaf.ts newSalt).
 import { sha256 } from "@noble/hashes/sha2.js";
-import { type Bundle, buildBundle } from "../../service/core/bundle.ts";
+import { type Bundle, type BundleParts, buildBundle } from "../../service/core/bundle.ts";
 import { digestRecord, type JsonObject } from "../../service/core/canonical.ts";
 import type { Hex } from "../../service/core/hex.ts";
 import { hashLeaf } from "../../service/core/leaf.ts";
@@ -101,4 +101,25 @@ export function flipBit(hex: Hex): Hex {
 }
 export function upper(hex: Hex): string {
   return `0x${hex.slice(2).toUpperCase()}`;
+}
+
+/** The record {"deep":[[…[1]…]]}, nested `levels` levels deep (the record object is level 1, each array adds one). */
+export function nestedRecord(levels: number): JsonObject {
+  let value: unknown = 1;
+  for (let level = 2; level <= levels; level++) value = [value];
+  return { deep: value } as JsonObject;
+}
+
+/**
+ * The bundle of `digest` as the only leaf of its tree (root = leaf hash, empty path), anchored
+ * as `batch` by `anchor`. Its digest is checked against `record` when one is given.
+ */
+export function singleLeafBundle(
+  recordId: string,
+  digest: Uint8Array,
+  salt: Uint8Array,
+  at: Pick<BundleParts, "batch" | "anchor" | "record">,
+): Bundle {
+  const leaf = hashLeaf(salt, digest);
+  return buildBundle({ recordId, digest, salt, leafIndex: 0, treeSize: 1, proof: [], root: leaf, ...at });
 }

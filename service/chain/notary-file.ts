@@ -3,7 +3,7 @@
 // (verify, audit, export) and the verification page.
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
-import { assertIJson } from "../core/i-json.ts";
+import { parseJsonBytes } from "../core/json-text.ts";
 import { type NotaryProfile, notaryFingerprint, parseNotaryProfile } from "../core/notary-profile.ts";
 import { writeFileDurably } from "../fs/durable-file.ts";
 
@@ -13,24 +13,19 @@ export function notaryProfilePath(dataDir: string): string {
 
 /** Reads and validates a profile file; undefined when it does not exist. */
 export async function readNotaryProfileFile(path: string): Promise<NotaryProfile | undefined> {
-  let text: string;
+  let bytes: Uint8Array;
   try {
-    text = await readFile(path, "utf8");
+    bytes = await readFile(path);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === "ENOENT") return undefined;
     throw new Error(`cannot read the notary profile ${path}: ${(error as Error).message}`);
   }
+  // UTF-8 I-JSON, never repaired: with a duplicate member name, two readers could pin two different profiles.
   let untrusted: unknown;
   try {
-    untrusted = JSON.parse(text);
+    untrusted = parseJsonBytes(bytes);
   } catch (error) {
-    throw new Error(`the notary profile ${path} is not JSON: ${(error as Error).message}`);
-  }
-  // I-JSON (RFC 7493): with a duplicate member name, two readers could pin two different profiles.
-  try {
-    assertIJson(text);
-  } catch (error) {
-    throw new Error(`the notary profile ${path} is not I-JSON: ${(error as Error).message}`);
+    throw new Error(`the notary profile ${path} ${(error as Error).message}`);
   }
   try {
     return parseNotaryProfile(untrusted);

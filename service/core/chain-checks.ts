@@ -229,8 +229,17 @@ export function checkAnchorTransaction(
 ): Outcome {
   const { txHash } = claim;
   if (receipt === null) return fail(`the chain has no transaction ${txHash}`);
-  if (receipt.status !== 1)
-    return fail(`transaction ${txHash} failed (reverted)`, "1", String(receipt.status));
+  if (receipt.status === null) {
+    return fail(
+      `transaction ${txHash} has no status (a chain before Byzantium does not say whether it succeeded): not a success`,
+      "status 1",
+      "no status",
+    );
+  }
+  if (receipt.status !== 1) {
+    const what = receipt.status === 0 ? "failed (reverted)" : `has status ${receipt.status}, not 1 (success)`;
+    return fail(`transaction ${txHash} ${what}`, "status 1", `status ${receipt.status}`);
+  }
   const to = receipt.to?.toLowerCase() ?? "none (contract creation)";
   if (to !== contract) {
     return fail(`transaction ${txHash} was sent to ${to}, not to the notary's contract`, contract, to);

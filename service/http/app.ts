@@ -7,8 +7,9 @@ import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import { Ajv } from "ajv";
 import addFormats from "ajv-formats";
 import Fastify, { type FastifyServerOptions } from "fastify";
-import { EvidenceError } from "../core/errors.ts";
+import { EvidenceError, InvalidArgumentError } from "../core/errors.ts";
 import { assertIJson } from "../core/i-json.ts";
+import { decodeJsonBytes } from "../core/json-text.ts";
 import { BundleCache, invalidateOnChange } from "../evidence/bundle-cache.ts";
 import { EvidenceReader } from "../evidence/record-evidence.ts";
 import { OverloadedError } from "../service-errors.ts";
@@ -102,13 +103,21 @@ export async function buildApp(deps: AppDeps, options: BuildAppOptions = {}): Pr
   // JSON only: without this, Fastify's built-in text/plain parser hands a string to the body
   // schema, and a non-JSON content type gets a misleading 400 instead of 415.
   app.removeContentTypeParser("text/plain");
-  // JSON bodies must also be I-JSON: no duplicate names, lone surrogates or infinite numbers.
-  // The prototype-pollution names are refused by that same scan (i-json.ts), so Fastify's
+  // JSON bodies are UTF-8 without a byte-order mark, never repaired (core/json-text.ts: read
+  // as a string, bad bytes became U+FFFD and a record was notarized as its holder never had
+  // it), and I-JSON: no duplicate names, lone surrogates or infinite numbers. The
+  // prototype-pollution names are refused by that same scan (i-json.ts), so Fastify's
   // parser is told not to scan the text a second time for them.
   const parseJson = app.getDefaultJsonParser("ignore", "ignore");
   app.removeContentTypeParser("application/json");
-  app.addContentTypeParser("application/json", { parseAs: "string" }, (request, raw, done) => {
-    const body = String(raw);
+  app.addContentTypeParser("application/json", { parseAs: "buffer" }, (request, raw, done) => {
+    let body: string;
+    try {
+      body = decodeJsonBytes(raw as Buffer);
+    } catch (error) {
+      const e = error as InvalidArgumentError;
+      return done(new InvalidArgumentError(e.code, `the body ${e.message}`, { details: e.details }));
+    }
     parseJson(request, body, (error, value) => {
       if (error) return done(error);
       try {

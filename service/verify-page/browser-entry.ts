@@ -53,8 +53,6 @@ function start(): void {
   const verdict = element<HTMLElement>("verdict");
   const against = element<HTMLElement>("verdict-notary");
   const button = element<HTMLButtonElement>("verify");
-  acceptFiles(bundleArea, element<HTMLInputElement>("bundle-file"));
-  acceptFiles(recordArea, element<HTMLInputElement>("record-file"));
   const config = JSON.parse(element("page-config").textContent ?? "{}") as {
     rpcUrl?: string;
     notary?: unknown;
@@ -66,6 +64,14 @@ function start(): void {
     verdict.textContent = text;
     verdict.dataset.state = state;
   };
+  const refused = (fileName: string, problem: string) => {
+    checks.replaceChildren();
+    against.textContent = "";
+    delete verdict.dataset.verdict;
+    show("error", "fail", `Could not read ${fileName}: it ${problem}. Nothing was verified.`);
+  };
+  acceptFiles(bundleArea, element<HTMLInputElement>("bundle-file"), { refused });
+  acceptFiles(recordArea, element<HTMLInputElement>("record-file"), { refused });
   const notary = startNotaryPanel(parseNotaryProfile(config.notary), (profile: NotaryProfile) => {
     // Results against the previous profile mean nothing for this one.
     checks.replaceChildren();

@@ -1,5 +1,6 @@
 // Small DOM helpers for the verification page's script. Everything shown is set as text,
 // never as HTML: a bundle, a record or a profile is untrusted input.
+import { decodeJsonBytes } from "../core/json-text.ts";
 
 export function element<T extends HTMLElement>(id: string): T {
   const found = document.getElementById(id);
@@ -14,19 +15,35 @@ export function make(tag: string, className: string, text?: string): HTMLElement
   return e;
 }
 
-/**
- * A textarea that also takes a dropped file, or one chosen with its file input. `loaded`
- * runs once the file's text is in the textarea, with the file's name.
- */
+export interface FileHandlers {
+  /** Runs once the file's text is in the textarea, with the file's name. */
+  loaded?: (fileName: string) => void;
+  /**
+   * Runs instead when the file is not UTF-8 text without a byte-order mark (core/json-text.ts),
+   * with its name and what is wrong ("is not UTF-8: …"). The textarea is emptied: nothing is repaired.
+   */
+  refused: (fileName: string, problem: string) => void;
+}
+
+/** A textarea that also takes a dropped file, or one chosen with its file input. */
 export function acceptFiles(
   area: HTMLTextAreaElement,
   picker: HTMLInputElement,
-  loaded: (fileName: string) => void = () => {},
+  handlers: FileHandlers,
 ): void {
+  // Not file.text(): it would put U+FFFD for bytes that are not UTF-8 and drop a byte-order mark.
   const load = async (file: File | undefined) => {
     if (file === undefined) return;
-    area.value = await file.text();
-    loaded(file.name);
+    let text: string;
+    try {
+      text = decodeJsonBytes(new Uint8Array(await file.arrayBuffer()));
+    } catch (error) {
+      area.value = "";
+      handlers.refused(file.name, (error as Error).message);
+      return;
+    }
+    area.value = text;
+    handlers.loaded?.(file.name);
   };
   area.addEventListener("dragover", (event) => {
     event.preventDefault();

@@ -46,20 +46,26 @@ export function startNotaryPanel(
     problem.hidden = true;
     problem.textContent = "";
   };
+  const refuse = (why: string) => {
+    problem.textContent = `${why}. The page still pins "${pinned.name}".`;
+    problem.hidden = false;
+  };
   const use = (from: string) => {
     let profile: NotaryProfile;
     try {
       profile = parseProfileText(text.value);
     } catch (error) {
-      problem.textContent = `${(error as Error).message}. The page still pins "${pinned.name}".`;
-      problem.hidden = false;
+      refuse((error as Error).message);
       return;
     }
     show(profile, from);
     changed(profile);
   };
 
-  acceptFiles(text, element<HTMLInputElement>("notary-file"), (fileName) => use(`the file ${fileName}`));
+  acceptFiles(text, element<HTMLInputElement>("notary-file"), {
+    loaded: (fileName) => use(`the file ${fileName}`),
+    refused: (fileName, why) => refuse(`this is not a notary profile: the file ${fileName} ${why}`),
+  });
   load.addEventListener("click", () => use("pasted text"));
   reset.addEventListener("click", () => {
     text.value = "";

@@ -1,7 +1,7 @@
 // A notary profile file the user loads into the verification page (dropped, chosen or
 // pasted): untrusted text until parseNotaryProfile has accepted it. Pure.
 import { InvalidArgumentError } from "../core/errors.ts";
-import { assertIJson } from "../core/i-json.ts";
+import { parseJsonText } from "../core/json-text.ts";
 import { type NotaryProfile, parseNotaryProfile } from "../core/notary-profile.ts";
 
 /** A profile is a few hundred bytes; anything far larger is not one. */
@@ -18,14 +18,9 @@ export function parseProfileText(untrustedText: string): NotaryProfile {
   }
   let untrusted: unknown;
   try {
-    untrusted = JSON.parse(untrustedText);
+    untrusted = parseJsonText(untrustedText);
   } catch (error) {
-    throw new Error(`this is not a notary profile: it is not JSON (${(error as Error).message})`);
-  }
-  try {
-    assertIJson(untrustedText);
-  } catch (error) {
-    throw new Error(`this is not a notary profile: it is not I-JSON (${(error as Error).message})`);
+    throw new Error(`this is not a notary profile: it ${(error as Error).message}`);
   }
   try {
     return parseNotaryProfile(untrusted);

@@ -8,7 +8,7 @@
 //     naming another notary's chain or contract still fails `notary`.
 import { createChainReader, type JsonRpcChainReader } from "../chain/chain-reader.ts";
 import { ChainUnavailableError } from "../core/errors.ts";
-import { assertIJson } from "../core/i-json.ts";
+import { parseJsonText } from "../core/json-text.ts";
 import type { NotaryProfile } from "../core/notary-profile.ts";
 import { CHAIN_CHECK_NAMES, type VerifyReport, verifyBundle } from "../core/verify.ts";
 
@@ -51,18 +51,11 @@ export async function verifyTexts(
   }
 }
 
-/** JSON.parse, then the I-JSON scan the CLI and POST /v1/verify run: with a duplicate member name, two readers could see two documents. */
+/** UTF-8 I-JSON, as the CLI and POST /v1/verify read it: with a duplicate member name, two readers could see two documents. */
 function parseJson(text: string, what: string): unknown {
-  let parsed: unknown;
   try {
-    parsed = JSON.parse(text);
+    return parseJsonText(text);
   } catch (error) {
-    throw new Error(`the ${what} is not valid JSON: ${(error as Error).message}`);
+    throw new Error(`the ${what} ${(error as Error).message}, so nothing is decided`);
   }
-  try {
-    assertIJson(text);
-  } catch (error) {
-    throw new Error(`the ${what} is not I-JSON, so nothing is decided: ${(error as Error).message}`);
-  }
-  return parsed;
 }

@@ -160,13 +160,27 @@ describe("answers count only in their exact form", () => {
     }
   });
 
-  it("a receipt without status (before Byzantium) has status null", async () => {
+  it("a receipt without status (before Byzantium), or with status null, has status null", async () => {
     const receipt = { to: CONTRACT, blockNumber: "0x7", blockHash: ROOT, logs: [] };
-    const got = await withAnswers(
-      [{ method: "eth_getTransactionReceipt", params: [ROOT], result: receipt }],
-      (r) => r.getTransactionReceipt(ROOT),
-    );
-    expect(got).toEqual({ status: null, to: CONTRACT, blockNumber: 7, blockHash: ROOT, logs: [] });
+    for (const answer of [receipt, { ...receipt, status: null }]) {
+      const got = await withAnswers(
+        [{ method: "eth_getTransactionReceipt", params: [ROOT], result: answer }],
+        (r) => r.getTransactionReceipt(ROOT),
+      );
+      expect(got).toEqual({ status: null, to: CONTRACT, blockNumber: 7, blockHash: ROOT, logs: [] });
+    }
+  });
+
+  it("an eth_call result that is not hex of whole bytes is an outage, not an answer", async () => {
+    for (const result of ["0x123", "zz", `${ROOT.slice(2)}`, null, 1, { root: ROOT }]) {
+      await expect(readAnchor(result), JSON.stringify(result)).rejects.toThrow(ChainUnavailableError);
+      await expect(
+        withAnswers([{ method: "eth_call", params: inclusionCall(), result }], (r) =>
+          r.verifyInclusion(CONTRACT, 1, ROOT, 0, []),
+        ),
+        JSON.stringify(result),
+      ).rejects.toThrow(/malformed answer/);
+    }
   });
 });
 

@@ -1,7 +1,8 @@
 // The conformance kit (conformance/, scripts/gen-conformance.ts) as a third party uses it:
 // both recorded chains replayed by `npm run chain -- --read-only` (scripts/chain.ts, as
 // child processes), and `npm run verify -- --json` (scripts/verify.ts) run on every case,
-// its exit code, verdict and each check's status compared with the case's expected.json.
+// its exit code, verdict and each check's status compared with the case's expected.json (for
+// a file it must refuse to read, "unreadable": exit 2, the reason on stderr, no report).
 // The replay must leave every file of the kit as it was, and the generator must write the
 // same bytes again.
 import type { ChildProcess } from "node:child_process";
@@ -84,8 +85,14 @@ describe("the conformance kit, replayed by npm run chain -- --read-only", () => 
       DATA_DIR: emptyDataDir,
       CHAIN_RPC_URL: undefined,
     });
-    expect(run.stderr).toBe("");
     expect(run.code).toBe(expected.exitCode);
+    if (expected.verdict === "unreadable") {
+      // Section 2, "Reading a file": no report, the reason on stderr.
+      expect(run.stdout).toBe("");
+      expect(run.stderr).toMatch(/^the (bundle|record) file .* Nothing was decided\.\n$/);
+      return;
+    }
+    expect(run.stderr).toBe("");
     const report = JSON.parse(run.stdout) as {
       verdict: string;
       checks: Array<{ name: string; status: string }>;

@@ -239,6 +239,28 @@ describe("verifyBundle", () => {
       expect(failedChecks(await verifyBundle(b, on(chain)))).toEqual(expected);
     });
 
+    it("says a receipt without status is not a success, not that the transaction reverted", async () => {
+      const b = at(4);
+      const check = async (status: number | null) => {
+        const chain = fakeChain(b);
+        receipt(chain).status = status;
+        return (await verifyBundle(b, on(chain))).checks.find((c) => c.name === "anchor_tx");
+      };
+      expect(await check(null)).toMatchObject({
+        status: "fail",
+        message: `transaction ${b.anchor.txHash} has no status (a chain before Byzantium does not say whether it succeeded): not a success`,
+        expected: "status 1",
+        actual: "no status",
+      });
+      expect(await check(0)).toMatchObject({
+        status: "fail",
+        message: `transaction ${b.anchor.txHash} failed (reverted)`,
+        expected: "status 1",
+        actual: "status 0",
+      });
+      expect(await check(2)).toMatchObject({ status: "fail", message: expect.stringMatching(/status 2/) });
+    });
+
     it("lets ChainUnavailableError through instead of failing a check", async () => {
       const b = at(0);
       const down = downChain(b);

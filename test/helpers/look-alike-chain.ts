@@ -7,7 +7,8 @@
 import { copyFile, rm } from "node:fs/promises";
 import { join } from "node:path";
 import type { ContractTransactionResponse } from "ethers";
-import { type Bundle, buildBundle } from "../../service/core/bundle.ts";
+import { singleLeafBundle } from "../../scripts/vectors/records.ts";
+import type { Bundle } from "../../service/core/bundle.ts";
 import { digestRecord } from "../../service/core/canonical.ts";
 import { toHex } from "../../service/core/hex.ts";
 import { hashLeaf, newSalt } from "../../service/core/leaf.ts";
@@ -42,14 +43,7 @@ export async function anchorOneRecord(chain: TestChain, recordId: string, record
   if (receipt === null || receipt.status !== 1) throw new Error("anchoring failed");
   const block = await chain.provider.getBlock(receipt.blockNumber);
   if (block?.hash == null) throw new Error("anchor block not found");
-  return buildBundle({
-    recordId,
-    digest,
-    salt,
-    leafIndex: 0,
-    treeSize: 1,
-    proof: [],
-    root: leaf,
+  return singleLeafBundle(recordId, digest, salt, {
     batch: seq,
     anchor: {
       chainId: chain.chain.deployment.chainId,

@@ -30,14 +30,19 @@ export interface TestService {
   stop(): Promise<void>;
 }
 
-/** One HTTP call to the service at `url`; `body` is JSON-encoded unless it is a string. */
+/** One HTTP call to the service at `url`; `body` is JSON-encoded unless it is a string or bytes. */
 export function httpCaller(url: string): TestService["call"] {
   return async (method, path, options = {}) => {
     const headers: Record<string, string> = { ...options.headers };
     if (options.key !== undefined) headers.authorization = `Bearer ${options.key}`;
-    let body: string | undefined;
+    let body: string | Uint8Array<ArrayBuffer> | undefined;
     if (options.body !== undefined) {
-      body = typeof options.body === "string" ? options.body : JSON.stringify(options.body);
+      body =
+        typeof options.body === "string"
+          ? options.body
+          : options.body instanceof Uint8Array
+            ? new Uint8Array(options.body)
+            : JSON.stringify(options.body);
       headers["content-type"] ??= "application/json";
     }
     const res = await fetch(`${url}${path}`, { method, headers, body });

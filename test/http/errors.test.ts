@@ -97,6 +97,18 @@ forEachDatabase((target) => {
       expectError(await submit('{"id": "tx-1", "record": {'), 400, "invalid_json");
     });
 
+    it("400 invalid_json for a body that is not UTF-8 or starts with a byte-order mark: nothing is repaired or stored", async () => {
+      const latin1 = Buffer.from('{"id":"tx-latin1","record":{"officer":"Ødegård"}}', "latin1");
+      const error = expectError(await submit(latin1), 400, "invalid_json");
+      expect(error.message).toMatch(/^the body is not UTF-8: the bytes d8 64 at offset \d+ \(line 1\)/);
+      expectError(await s.call("GET", "/v1/records/tx-latin1", { key: s.keys.reader }), 404, "not_found");
+      const bom = Buffer.from(`\ufeff${JSON.stringify({ id: "tx-bom", digest: DIGEST })}`);
+      expect(expectError(await submit(bom), 400, "invalid_json").message).toMatch(
+        /^the body starts with a byte-order mark \(U\+FEFF/,
+      );
+      expectError(await s.call("GET", "/v1/records/tx-bom", { key: s.keys.reader }), 404, "not_found");
+    });
+
     it("400 invalid_json for an empty JSON body", async () => {
       expectError(await submit(""), 400, "invalid_json");
     });

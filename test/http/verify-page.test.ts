@@ -174,6 +174,32 @@ forEachDatabase((target) => {
       );
     });
 
+    it("refuses a file that is not UTF-8 or starts with a byte-order mark, says why, and verifies nothing", async () => {
+      // File.text() would have put U+FFFD for the Latin-1 byte and dropped the BOM, silently.
+      const refused = async (picker: string, area: string, name: string, buffer: Buffer) => {
+        await page.fill(area, "{}");
+        await page.setInputFiles(picker, { name, mimeType: "application/json", buffer });
+        await page.waitForSelector("#verdict[data-state=error]", { timeout: 10_000 });
+        expect(await page.inputValue(area)).toBe("");
+        expect(await page.$$("#checks li")).toEqual([]);
+        return (await page.textContent("#verdict")) ?? "";
+      };
+      const latin1Record = Buffer.from(JSON.stringify({ ...RECORDS[1]?.record, to: "Ødegård" }), "latin1");
+      expect(await refused("#record-file", "#record", "record.json", latin1Record)).toMatch(
+        /^Could not read record\.json: it is not UTF-8: the bytes d8 64 at offset \d+ \(line 1\) are not a UTF-8 sequence.*Nothing was verified\.$/,
+      );
+      const withBom = Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(JSON.stringify(bundle))]);
+      expect(await refused("#bundle-file", "#bundle", "bundle.json", withBom)).toMatch(
+        /^Could not read bundle\.json: it starts with a byte-order mark \(U\+FEFF/,
+      );
+      await loadProfile("notary.json", `\ufeff${JSON.stringify(s.service.notary)}`);
+      await page.waitForSelector("#notary-error:not([hidden])", { timeout: 10_000 });
+      expect(await page.textContent("#notary-error")).toMatch(
+        /^this is not a notary profile: the file notary\.json starts with a byte-order mark .*The page still pins/,
+      );
+      expect((await shownNotary()).source).toBe("built-in");
+    });
+
     it("shows digest red for a tampered record", async () => {
       const { statuses, verdict, text } = await verifyInPage(bundle, {
         ...RECORDS[1]?.record,
@@ -343,7 +369,7 @@ forEachDatabase((target) => {
         await loadProfile("photo.json", "\u0089PNG not json");
         await page.waitForSelector("#notary-error:not([hidden])", { timeout: 10_000 });
         const error = (await page.textContent("#notary-error")) ?? "";
-        expect(error).toMatch(/^this is not a notary profile: it is not JSON \(/);
+        expect(error).toMatch(/^this is not a notary profile: it is not JSON: /);
         expect(error).toContain(`The page still pins "${s.service.notary.name}".`);
         expect((await shownNotary()).source).toBe("built-in");
       });

@@ -241,6 +241,57 @@ describe("npm run verify (scripts/verify.ts) against a real chain", () => {
     expect(run.stderr).not.toMatch(/INVALID/);
   });
 
+  it("reads only UTF-8 files: no verdict (exit 2) for bytes that are not UTF-8 or a byte-order mark, never a repair", async () => {
+    const latin1 = (text: string) => Buffer.from(text, "latin1");
+    const bom = (text: string) => Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(text)]);
+    const cases: Array<{ file: "bundle" | "record"; content: Buffer; message: RegExp }> = [
+      // Repaired to U+FFFD, this honest record would hash to something else: "INVALID" (exit 1).
+      {
+        file: "record",
+        content: latin1(JSON.stringify({ ...records[1], note: "lab report ø" })),
+        message:
+          /^the record file .* is not UTF-8: the bytes f8 at offset \d+ \(line 1\) are not a UTF-8 sequence/,
+      },
+      // Repaired, this bundle would pass as the genuine one (its recordId is only a label): exit 0.
+      {
+        file: "bundle",
+        content: latin1(JSON.stringify({ ...bundle, recordId: "exhibit-C-1-2 (Ødegård)" })),
+        message: /^the bundle file .* is not UTF-8: the bytes d8 64 at offset/,
+      },
+      {
+        file: "bundle",
+        content: bom(JSON.stringify(bundle)),
+        message: /^the bundle file .* starts with a byte-order mark \(U\+FEFF/,
+      },
+      {
+        file: "record",
+        content: bom(JSON.stringify(records[1])),
+        message: /^the record file .* starts with a byte-order mark/,
+      },
+    ];
+    for (const [i, c] of cases.entries()) {
+      const path = join(dir, `unreadable-${i}-${c.file}.json`);
+      await writeFile(path, c.content);
+      const run = await runCli([
+        c.file === "bundle" ? path : files.bundle,
+        "--record",
+        c.file === "record" ? path : files.record,
+        "--rpc",
+        chain.chain.url,
+        ...notary,
+      ]);
+      expect(run.code, path).toBe(2);
+      expect(run.stdout, path).toBe("");
+      expect(run.stderr, path).toMatch(c.message);
+      expect(run.stderr, path).toMatch(/Nothing was decided\.$/m);
+    }
+    const profile = join(dir, "notary-with-bom.json");
+    await writeFile(profile, bom(JSON.stringify(chain.chain.notary)));
+    const run = await runCli([files.bundle, "--rpc", chain.chain.url, "--notary", profile]);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(/^the notary profile .* starts with a byte-order mark/);
+  });
+
   it("exits 2 for usage and file errors", async () => {
     const notJson = join(dir, "not.json");
     await writeFile(notJson, "{ this is not json");

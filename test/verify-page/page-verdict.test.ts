@@ -140,7 +140,9 @@ describe("the verification page's verdict", () => {
   });
 
   it("says so when the bundle or record is not JSON", async () => {
-    await expect(run({ bundleText: "{nope" })).rejects.toThrow(/^the evidence bundle is not valid JSON/);
-    await expect(run({ recordText: "[1," })).rejects.toThrow(/^the record is not valid JSON/);
+    await expect(run({ bundleText: "{nope" })).rejects.toThrow(
+      /^the evidence bundle is not JSON: .*, so nothing is decided$/,
+    );
+    await expect(run({ recordText: "[1," })).rejects.toThrow(/^the record is not JSON: /);
   });
 });

@@ -12,7 +12,7 @@ describe("parseProfileText", () => {
 
   it.each([
     ["empty text", "  \n", /^the profile is empty/],
-    ["text that is not JSON", "{name: 1}", /^this is not a notary profile: it is not JSON \(/],
+    ["text that is not JSON", "{name: 1}", /^this is not a notary profile: it is not JSON: /],
     [
       "an evidence bundle",
       JSON.stringify({ format: "evidence-bundle/v1" }),
@@ -29,7 +29,12 @@ describe("parseProfileText", () => {
         '{"format"',
         '{"contract":"0x0000000000000000000000000000000000000001","format"',
       ),
-      /^this is not a notary profile: it is not I-JSON \(.*contract/,
+      /^this is not a notary profile: it is not I-JSON: .*contract/,
+    ],
+    [
+      "a profile pasted with a byte-order mark",
+      `\ufeff${JSON.stringify(fakeNotary())}`,
+      /^this is not a notary profile: it starts with a byte-order mark/,
     ],
     ["a huge file", `"${"x".repeat(MAX_PROFILE_CHARS)}"`, /it has \d+ characters, a profile a few hundred/],
   ])("refuses %s, saying why", (_, text, message) => {
