@@ -29,11 +29,19 @@ export class Sha256Of65 extends _SHA256 {
 
   /** Requires two 32-byte inputs. */
   hash(a: Uint8Array, b: Uint8Array): Uint8Array {
+    const out = new Uint8Array(32);
+    this.hashInto(a, b, new DataView(out.buffer));
+    return out;
+  }
+
+  /**
+   * SHA-256(prefix || a || b) written to the first 32 bytes of `out`, which may be the bytes
+   * of `a` or `b` (they are copied in first): a chain of hashes needs no array per step.
+   */
+  hashInto(a: Uint8Array, b: Uint8Array, out: DataView): void {
     this.input65.set(a, 1);
     this.input65.set(b, 33);
-    const out = new Uint8Array(32);
-    this.compressInto(new DataView(out.buffer), 0);
-    return out;
+    this.compressInto(out, 0);
   }
 
   /** Hashes the 64 bytes now at input65[1..65) (after the prefix) into `out` at byte `offset`. */

@@ -1,6 +1,6 @@
 // Reading a record's evidence from storage: its status, and once anchored its bundle,
 // assembled from one statement (the record, its batch and its audit path, db/records.ts;
-// never a tree rebuild) and verified offline by buildBundle before it is handed out. Used by
+// never a tree rebuild) and checked by buildBundle (leaf, root and shape) before it is handed out. Used by
 // the HTTP API, the certificate and exports. An erased record (its digest and salt removed,
 // issue 13) has no evidence to give: its status is "erased", whatever its batch's state.
 import { type Bundle, buildBundle } from "../core/bundle.ts";

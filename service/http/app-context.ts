@@ -2,12 +2,7 @@
 // auth preHandler factory. Route modules hold no state of their own.
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
-import type {
-  FastifyBaseLogger,
-  FastifyInstance,
-  preHandlerAsyncHookHandler,
-  RawServerDefault,
-} from "fastify";
+import type { FastifyBaseLogger, FastifyInstance, preHandlerHookHandler, RawServerDefault } from "fastify";
 import type { AnchoringStatus } from "../anchorer/anchoring-status.ts";
 import type { NotaryProfile } from "../core/notary-profile.ts";
 import type { ChainReader } from "../core/verify.ts";
@@ -67,7 +62,7 @@ export type NotaryApp = FastifyInstance<
 export interface AppContext {
   app: NotaryApp;
   deps: AppDeps;
-  auth: (roles: RouteRoles) => preHandlerAsyncHookHandler;
+  auth: (roles: RouteRoles) => preHandlerHookHandler;
   /** True once shutdown has begun: long polls return early. */
   isClosing: () => boolean;
   /** Wakes long polls when a batch is anchored (or the app begins to close). */

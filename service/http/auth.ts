@@ -1,12 +1,7 @@
 // Bearer API keys and roles. Every /v1 call is authenticated first (authenticateKey, before
 // the rate limit); every /v1 route declares the roles it accepts (requireRole), admin is
 // accepted everywhere. No valid key: 401. A valid key of the wrong role: 403.
-import type {
-  FastifyReply,
-  FastifyRequest,
-  onRequestAsyncHookHandler,
-  preHandlerAsyncHookHandler,
-} from "fastify";
+import type { FastifyRequest, onRequestHookHandler, preHandlerHookHandler } from "fastify";
 import type { ApiKey, ApiKeyRole } from "../db/api-keys.ts";
 import type { ApiKeyAuthenticator } from "../keys/api-keys.ts";
 import { ForbiddenError, UnauthorizedError } from "../service-errors.ts";
@@ -29,23 +24,35 @@ export function bearerToken(request: FastifyRequest): string | undefined {
 /**
  * An onRequest hook: authenticates the bearer key, if any, before anything else reads the
  * request (the rate limit keys on the result). Never refuses by itself; a call without a
- * valid key has no `request.apiKey`, and its route's `requireRole` answers 401.
+ * valid key has no `request.apiKey`, and its route's `requireRole` answers 401. A callback
+ * hook, and a key the authenticator holds in memory is taken without a promise: this runs on
+ * every call (issue 12).
  */
-export function authenticateKey(authenticator: ApiKeyAuthenticator): onRequestAsyncHookHandler {
-  return async (request: FastifyRequest) => {
+export function authenticateKey(authenticator: ApiKeyAuthenticator): onRequestHookHandler {
+  return (request, _reply, done) => {
     const token = bearerToken(request);
-    const key = token === undefined ? null : await authenticator.authenticate(token);
-    if (key !== null) request.apiKey = key;
+    const known = token === undefined ? null : authenticator.known(token);
+    if (known !== undefined) {
+      if (known !== null) request.apiKey = known;
+      return done();
+    }
+    authenticator.authenticate(token as string).then((key) => {
+      if (key !== null) request.apiKey = key;
+      done();
+    }, done);
   };
 }
 
 /** A preHandler that admits keys of `roles` (and admin keys), as authenticated by `authenticateKey`. */
-export function requireRole(roles: RouteRoles): preHandlerAsyncHookHandler {
-  return async (request: FastifyRequest, _reply: FastifyReply) => {
+export function requireRole(roles: RouteRoles): preHandlerHookHandler {
+  return (request, _reply, done) => {
     const key = request.apiKey;
-    if (key === undefined) throw new UnauthorizedError();
+    if (key === undefined) return done(new UnauthorizedError());
     if (key.role !== "admin" && !roles.includes(key.role)) {
-      throw new ForbiddenError(`this API key has role "${key.role}"; this call needs ${roles.join(" or ")}`);
+      return done(
+        new ForbiddenError(`this API key has role "${key.role}"; this call needs ${roles.join(" or ")}`),
+      );
     }
+    done();
   };
 }

@@ -69,12 +69,11 @@ export class ApiKeyAuthenticator {
   }
 
   async authenticate(token: string): Promise<ApiKey | null> {
-    if (!KEY_RE.test(token)) return null;
-    const now = Date.now();
-    const hit = this.cache.get(token);
-    if (hit !== undefined && hit.expires > now) return hit.key;
+    const known = this.known(token);
+    if (known !== undefined) return known;
     this.cache.delete(token);
     const key = await findApiKeyByHash(this.db, hashApiKey(token));
+    const now = Date.now();
     if (key === null) return null;
     if (this.cache.size >= ApiKeyAuthenticator.MAX_ENTRIES) {
       for (const [cached, entry] of this.cache) if (entry.expires <= now) this.cache.delete(cached);
@@ -82,5 +81,16 @@ export class ApiKeyAuthenticator {
     }
     this.cache.set(token, { key, expires: now + this.ttlMs });
     return key;
+  }
+
+  /**
+   * What is known of `token` without asking the database: null when it is not a key at all,
+   * the key while it is cached, undefined when only `authenticate` can tell. Lets a caller
+   * skip a promise per request on the common path.
+   */
+  known(token: string): ApiKey | null | undefined {
+    if (!KEY_RE.test(token)) return null;
+    const hit = this.cache.get(token);
+    return hit !== undefined && hit.expires > Date.now() ? hit.key : undefined;
   }
 }

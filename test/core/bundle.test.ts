@@ -120,6 +120,22 @@ describe("buildBundle", () => {
       (p) => ({ ...p, anchor: { ...p.anchor, blockHash: "0x12" } }),
       /schema:/,
     ],
+    // The shape the schema requires is checked on the bytes (buildBundle says why).
+    ["an empty record id", (p) => ({ ...p, recordId: "" }), /schema: .*\/recordId/],
+    ["a 31-byte salt", (p) => ({ ...p, salt: p.salt.subarray(1) }), /schema: .*\/salt must be 32 bytes/],
+    [
+      "a 33-byte audit path node",
+      (p) => ({ ...p, proof: [new Uint8Array(33), ...p.proof.slice(1)] }),
+      /schema: .*\/proof\/0 must be 32 bytes/,
+    ],
+    ["a tree of no leaves", (p) => ({ ...p, treeSize: 0 }), /schema: .*\/treeSize/],
+    ["a fractional batch number", (p) => ({ ...p, batch: 1.5 }), /schema: .*\/batch/],
+    ["chain id 0", (p) => ({ ...p, anchor: { ...p.anchor, chainId: 0 } }), /schema: .*\/anchor\/chainId/],
+    [
+      "a 19-byte contract address",
+      (p) => ({ ...p, anchor: { ...p.anchor, contract: `0x${"ab".repeat(19)}` } }),
+      /schema: .*\/anchor\/contract/,
+    ],
   ])("refuses to hand out a bundle with %s (InvariantError)", (_name, change, message) => {
     let thrown: unknown;
     try {
@@ -129,6 +145,13 @@ describe("buildBundle", () => {
     }
     expect(thrown).toBeInstanceOf(InvariantError);
     expect((thrown as Error).message).toMatch(message);
+  });
+
+  it("builds only what the JSON Schema accepts: every bundle of a tree, with and without a stored leaf", () => {
+    for (const [i, p] of all.entries()) {
+      expect(checkBundleSchema(buildBundle(p))).toEqual([]);
+      expect(checkBundleSchema(buildBundle({ ...p, leafHash: leaves[i] as Uint8Array }))).toEqual([]);
+    }
   });
 
   it("works without the record (crypto-shredded) and checks the rest", () => {
