@@ -4,7 +4,8 @@
 // A batch row carries what every bundle of the batch will carry (anchor.chainId, contract,
 // txHash, blockNumber, blockHash, timestamp), so each stored value is checked the way a
 // verifier checks it in a bundle (core/chain-checks.ts):
-//   anchor_elsewhere      the row names the notary profile's chain id and contract;
+//   anchor_elsewhere      the row names the notary profile's chain id and contract (and, once
+//                         sent, names them at all);
 //   anchor_root/size      getAnchor(seq) holds the batch's root and size;
 //   anchor_tx_mismatch    the stored transaction passes the verifier's anchor_tx check
 //                         (checkAnchorTransaction: succeeded, sent to the notary's contract,
@@ -64,16 +65,22 @@ export function auditAnchor(evidence: AnchorEvidence): Finding[] {
   const findings: Finding[] = [];
   const base = { seq: batch.seq, recordId: null };
   const contract = batch.contract === null ? null : toHex(batch.contract);
+  // Once a transaction was sent, the row must name where (every bundle of the batch carries
+  // it): a chain id or contract set to null is as wrong as another one.
+  const unnamed = batch.state !== "sealed" && (contract === null || batch.chainId === null);
   if (
+    unnamed ||
     (contract !== null && contract !== chain.contract) ||
     (batch.chainId !== null && batch.chainId !== chain.chainId)
   ) {
     findings.push({
       ...base,
       kind: "anchor_elsewhere",
-      message: `batch ${batch.seq} was sent to contract ${contract} on chain ${batch.chainId}, not to the notary's contract ${chain.contract} on chain ${chain.chainId} (its profile): its row was changed, or the service anchored elsewhere`,
+      message: unnamed
+        ? `batch ${batch.seq} is recorded as ${batch.state}, but its row names no ${contract === null ? "contract" : "chain id"}: its row was changed, and its bundles cannot be built`
+        : `batch ${batch.seq} was sent to contract ${contract} on chain ${batch.chainId}, not to the notary's contract ${chain.contract} on chain ${chain.chainId} (its profile): its row was changed, or the service anchored elsewhere`,
       expected: `${chain.contract}@${chain.chainId}`,
-      actual: `${contract}@${batch.chainId}`,
+      actual: `${contract ?? "none"}@${batch.chainId ?? "none"}`,
     });
   }
   if (anchor === null) {

@@ -40,7 +40,7 @@ describe("auditAnchor", () => {
       const e = anchored();
       e.receipt = { ...e.receipt, status: 0 };
       expect(auditAnchor(e)).toEqual([
-        expect.objectContaining({ kind: "anchor_tx_mismatch", expected: "1", actual: "0" }),
+        expect.objectContaining({ kind: "anchor_tx_mismatch", expected: "status 1", actual: "status 0" }),
       ]);
     });
 
@@ -137,5 +137,28 @@ describe("auditAnchor", () => {
     expect(anchorTxToCheck(missing.batch, null)).toBeUndefined();
     expect(auditAnchor({ ...missing, anchor: null }).map((f) => f.kind)).toEqual(["anchor_missing"]);
     expect(anchorTxToCheck(missing.batch, missing.anchor)).toBe(toHex(missing.batch.txHash as Uint8Array));
+  });
+
+  it("reports a sent or anchored row that names no contract or no chain id as anchor_elsewhere (its bundles cannot be built)", () => {
+    for (const state of ["sent", "anchored"] as const) {
+      const noContract = anchored();
+      noContract.batch = { ...noContract.batch, state, contract: null };
+      expect(auditAnchor(noContract).filter((f) => f.kind === "anchor_elsewhere")).toEqual([
+        expect.objectContaining({
+          seq: SEQ,
+          message: expect.stringContaining(`recorded as ${state}, but its row names no contract`),
+          expected: `${CONTRACT}@${noContract.chain.chainId}`,
+          actual: `none@${noContract.batch.chainId}`,
+        }),
+      ]);
+      const noChain = anchored();
+      noChain.batch = { ...noChain.batch, state, chainId: null };
+      expect(auditAnchor(noChain).find((f) => f.kind === "anchor_elsewhere")?.message).toContain(
+        "names no chain id",
+      );
+    }
+    const sealed = anchored();
+    sealed.batch = { ...sealed.batch, state: "sealed", contract: null, chainId: null, txHash: null };
+    expect(auditAnchor({ ...sealed, anchor: null })).toEqual([]);
   });
 });
