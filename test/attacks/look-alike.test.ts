@@ -27,7 +27,7 @@ import { buildTree, inclusionPath, treeRoot } from "../../service/core/merkle.ts
 import { journalPath } from "../../service/local-chain/local-chain.ts";
 import { HARDHAT_KEY_0, HARDHAT_KEY_1, rpcCall, signRaw } from "../helpers/attacker.ts";
 import { hasChromium, launchChromium } from "../helpers/chromium.ts";
-import { forEachDatabase } from "../helpers/databases.ts";
+import { forPglite } from "../helpers/databases.ts";
 import { closedPort, REPO_ROOT, runScript, startScript, stopProcess } from "../helpers/processes.ts";
 import { startTestService, type TestService } from "../helpers/service.ts";
 
@@ -51,9 +51,9 @@ interface Files {
   forgedAtServiceAddress: string;
 }
 
-forEachDatabase((target) => {
-  // The attack does not depend on the database: one kind is enough.
-  describe.skipIf(target.kind !== "pglite")("the attack of issue #10 with Hardhat's public key #1", () => {
+forPglite((target) => {
+  // The attack does not depend on the database: one kind is enough (PGlite).
+  describe("the attack of issue #10 with Hardhat's public key #1", () => {
     let s: TestService;
     let hardhat: ChildProcess | undefined;
     let attackerUrl: string;

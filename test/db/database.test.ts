@@ -7,7 +7,7 @@ import { InvariantError } from "../../service/core/errors.ts";
 import { type Database, openDatabase } from "../../service/db/database.ts";
 import { appendEntries, countPending } from "../../service/db/log.ts";
 import { openPostgres } from "../../service/db/postgres.ts";
-import { forEachDatabase, truncateAll } from "../helpers/databases.ts";
+import { forEachDatabase, onlyOn, truncateAll } from "../helpers/databases.ts";
 import { newRecord as record } from "./bytes.ts";
 
 async function eventually(check: () => Promise<boolean>, timeoutMs = 5000): Promise<void> {
@@ -110,7 +110,11 @@ forEachDatabase((target) => {
     expect(settled).toBe("pending");
   });
 
-  it.runIf(onPostgres)("excludes other sessions; killing the holder's session loses the lock", async () => {
+  onlyOn(
+    "postgres",
+    target,
+    it,
+  )("excludes other sessions; killing the holder's session loses the lock", async () => {
     const key = freshKey();
     const other = target.connect(url as string);
     const held = await db.tryAcquireLock(key);
@@ -140,7 +144,11 @@ forEachDatabase((target) => {
     await (taken as { release(): Promise<void> } | null)?.release();
   });
 
-  it.runIf(onPostgres)("survives the death of idle pooled connections", async () => {
+  onlyOn(
+    "postgres",
+    target,
+    it,
+  )("survives the death of idle pooled connections", async () => {
     const errors: Error[] = [];
     const pool = openPostgres(url as string, { max: 2, onError: (error) => errors.push(error) });
     try {
@@ -153,7 +161,11 @@ forEachDatabase((target) => {
     }
   });
 
-  it.runIf(!onPostgres)("loses every advisory lock when the instance closes", async () => {
+  onlyOn(
+    "pglite",
+    target,
+    it,
+  )("loses every advisory lock when the instance closes", async () => {
     const { db: own } = await target.create({ migrate: false });
     const held = await own.tryAcquireLock(freshKey());
     await own.close();

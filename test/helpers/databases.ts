@@ -159,6 +159,28 @@ export function forPostgres(suite: (target: DatabaseTarget) => void): void {
   registerSuite("postgres", suite);
 }
 
+/**
+ * Registers `suite` for PGlite only, inside `describe("pglite")`: for a file whose tests do
+ * not depend on the database (the page, an attack on the chain), so they run once.
+ */
+export function forPglite(suite: (target: DatabaseTarget) => void): void {
+  registerSuite("pglite", suite);
+}
+
+/**
+ * `register` (a `describe` or `it`, with its modifiers) when the target is of `kind`, else a
+ * function that registers nothing. A suite that does not depend on the database runs on one
+ * kind and is absent from the other, so "skipped" in a run means only that something a test
+ * needs (Chromium, a reachable PostgreSQL) is missing on this machine.
+ */
+export function onlyOn<F extends (...args: never[]) => unknown>(
+  kind: DatabaseKind,
+  target: DatabaseTarget,
+  register: F,
+): F {
+  return target.kind === kind ? register : ((() => undefined) as unknown as F);
+}
+
 function registerSuite(kind: DatabaseKind, suite: (target: DatabaseTarget) => void): void {
   describe.skipIf(kind === "postgres" && !postgresReachable)(kind, () => {
     const cleanups: Array<() => Promise<void>> = [];

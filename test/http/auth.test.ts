@@ -11,7 +11,7 @@ import { Writable } from "node:stream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseConfig } from "../../service/config.ts";
 import { hasChromium, launchChromium } from "../helpers/chromium.ts";
-import { forEachDatabase } from "../helpers/databases.ts";
+import { forEachDatabase, onlyOn } from "../helpers/databases.ts";
 import { documentedRoutes } from "../helpers/routes.ts";
 import { type HttpResult, startTestService, type TestService } from "../helpers/service.ts";
 
@@ -410,7 +410,11 @@ forEachDatabase((target) => {
     });
   });
 
-  describe.skipIf(target.kind !== "pglite")("rate limit per key (RATE_LIMIT_PER_MINUTE=5)", () => {
+  onlyOn(
+    "pglite",
+    target,
+    describe,
+  )("rate limit per key (RATE_LIMIT_PER_MINUTE=5)", () => {
     let s: TestService;
     beforeAll(async () => {
       s = await startTestService(target, { RATE_LIMIT_PER_MINUTE: "5", BATCH_INTERVAL_MS: "3600000" });
@@ -444,56 +448,57 @@ forEachDatabase((target) => {
     });
   });
 
-  describe.skipIf(target.kind !== "pglite")(
-    "rate limits key on what was authenticated (RATE_LIMIT_PER_MINUTE=20)",
-    () => {
-      const LIMIT = 20;
-      /** A well-formed key nobody was given: each one costs a lookup, so each one must count. */
-      const bogusKey = (id = randomBytes(4).toString("hex")) =>
-        `enk_${id}_${randomBytes(32).toString("base64url")}`;
-      let s: TestService;
-      beforeAll(async () => {
-        s = await startTestService(target, {
-          RATE_LIMIT_PER_MINUTE: String(LIMIT),
-          BATCH_INTERVAL_MS: "3600000",
-        });
+  onlyOn(
+    "pglite",
+    target,
+    describe,
+  )("rate limits key on what was authenticated (RATE_LIMIT_PER_MINUTE=20)", () => {
+    const LIMIT = 20;
+    /** A well-formed key nobody was given: each one costs a lookup, so each one must count. */
+    const bogusKey = (id = randomBytes(4).toString("hex")) =>
+      `enk_${id}_${randomBytes(32).toString("base64url")}`;
+    let s: TestService;
+    beforeAll(async () => {
+      s = await startTestService(target, {
+        RATE_LIMIT_PER_MINUTE: String(LIMIT),
+        BATCH_INTERVAL_MS: "3600000",
       });
-      afterAll(async () => {
-        await s?.stop();
-      });
+    });
+    afterAll(async () => {
+      await s?.stop();
+    });
 
-      it("40 calls with fresh bogus keys from one address: 20 are 401, then 429", async () => {
-        const statuses: number[] = [];
-        for (let i = 0; i < 2 * LIMIT; i++) {
-          statuses.push((await s.call("GET", "/v1/batches", { key: bogusKey() })).status);
-        }
-        expect(statuses).toEqual([...Array(LIMIT).fill(401), ...Array(LIMIT).fill(429)]);
-        // Calls without any key count against the same address.
-        expect((await s.call("GET", "/v1/batches")).status).toBe(429);
-      });
+    it("40 calls with fresh bogus keys from one address: 20 are 401, then 429", async () => {
+      const statuses: number[] = [];
+      for (let i = 0; i < 2 * LIMIT; i++) {
+        statuses.push((await s.call("GET", "/v1/batches", { key: bogusKey() })).status);
+      }
+      expect(statuses).toEqual([...Array(LIMIT).fill(401), ...Array(LIMIT).fill(429)]);
+      // Calls without any key count against the same address.
+      expect((await s.call("GET", "/v1/batches")).status).toBe(429);
+    });
 
-      it("knowing a key's public id does not use up that key's budget, and the key's own calls are limited", async () => {
-        const id = keyId(s.keys.submitter);
-        for (let i = 0; i < 2 * LIMIT; i++) {
-          expect((await s.call("GET", "/v1/batches", { key: bogusKey(id) })).status).not.toBe(200);
-        }
-        for (let i = 0; i < LIMIT; i++) {
-          const res = await s.call("POST", "/v1/records", {
-            key: s.keys.submitter,
-            body: { id: `budget-${i}`, digest: DIGEST },
-          });
-          expect(res.status, res.text).toBe(202);
-        }
-        const over = await s.call("POST", "/v1/records", {
+    it("knowing a key's public id does not use up that key's budget, and the key's own calls are limited", async () => {
+      const id = keyId(s.keys.submitter);
+      for (let i = 0; i < 2 * LIMIT; i++) {
+        expect((await s.call("GET", "/v1/batches", { key: bogusKey(id) })).status).not.toBe(200);
+      }
+      for (let i = 0; i < LIMIT; i++) {
+        const res = await s.call("POST", "/v1/records", {
           key: s.keys.submitter,
-          body: { id: "budget-over", digest: DIGEST },
+          body: { id: `budget-${i}`, digest: DIGEST },
         });
-        expect(over.status).toBe(429);
-        // Another key, from the same address, has its own budget.
-        expect((await s.call("GET", "/v1/records/budget-0", { key: s.keys.reader })).status).toBe(200);
+        expect(res.status, res.text).toBe(202);
+      }
+      const over = await s.call("POST", "/v1/records", {
+        key: s.keys.submitter,
+        body: { id: "budget-over", digest: DIGEST },
       });
-    },
-  );
+      expect(over.status).toBe(429);
+      // Another key, from the same address, has its own budget.
+      expect((await s.call("GET", "/v1/records/budget-0", { key: s.keys.reader })).status).toBe(200);
+    });
+  });
 });
 
 function tryConnect(host: string, port: number): Promise<"connected" | "refused"> {

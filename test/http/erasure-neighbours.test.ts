@@ -11,7 +11,7 @@ import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CHECK_NAMES } from "../../service/core/verify.ts";
 import { hasChromium } from "../helpers/chromium.ts";
-import { forEachDatabase } from "../helpers/databases.ts";
+import { forEachDatabase, onlyOn } from "../helpers/databases.ts";
 import { runScript } from "../helpers/processes.ts";
 import { startTestService, type TestService } from "../helpers/service.ts";
 import { openVerifyPage, verifyInPage } from "../helpers/verify-page.ts";
@@ -107,7 +107,11 @@ forEachDatabase((target) => {
   });
 
   // The page reads nothing from the database: one database kind is enough.
-  describe.skipIf(target.kind !== "pglite" || !hasChromium)("in the verification page (Chromium)", () => {
+  onlyOn(
+    "pglite",
+    target,
+    describe.skipIf(!hasChromium),
+  )("in the verification page (Chromium)", () => {
     let browser: Browser;
     let page: Page;
 

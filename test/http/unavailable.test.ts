@@ -13,7 +13,7 @@ import { Ingestor } from "../../service/ingest/ingestor.ts";
 import { ApiKeyAuthenticator, createApiKey } from "../../service/keys/api-keys.ts";
 import { createMetrics } from "../../service/metrics.ts";
 import { fakeNotary } from "../core/fixtures.ts";
-import { forEachDatabase } from "../helpers/databases.ts";
+import { forEachDatabase, onlyOn } from "../helpers/databases.ts";
 import { closedPort } from "../helpers/processes.ts";
 
 const DIGEST = `0x${"cd".repeat(32)}`;
@@ -95,7 +95,11 @@ forEachDatabase((target) => {
     expect(logged(50, 'relation \\"entry_ids\\" does not exist').length).toBe(1);
   });
 
-  it.skipIf(target.kind === "pglite")(
+  onlyOn(
+    "postgres",
+    target,
+    it,
+  )(
     "a database that cannot be reached is 503 'nothing was stored' with Retry-After, its cause in the log",
     async () => {
       const res = await submit(await appCommittingTo(unreachable));

@@ -17,7 +17,7 @@ import { formatFingerprint, notaryFingerprint } from "../../service/core/notary-
 import { CHECK_NAMES } from "../../service/core/verify.ts";
 import { VERIFY_PAGE_SCRIPT_FILE } from "../../service/verify-page/prebuilt-script.ts";
 import { hasChromium, launchChromium } from "../helpers/chromium.ts";
-import { forEachDatabase } from "../helpers/databases.ts";
+import { forPglite } from "../helpers/databases.ts";
 import type { TestChain } from "../helpers/local-chain.ts";
 import { anchorOneRecord, startLookAlikeChain } from "../helpers/look-alike-chain.ts";
 import { closedPort, REPO_ROOT } from "../helpers/processes.ts";
@@ -40,9 +40,9 @@ function flipLastHexDigit(hex: string): string {
   return `${hex.slice(0, -1)}${last}`;
 }
 
-forEachDatabase((target) => {
-  // The page reads nothing from the database: one database kind is enough.
-  describe.skipIf(target.kind !== "pglite" || !hasChromium)("verification page in Chromium", () => {
+forPglite((target) => {
+  // The page reads nothing from the database: one database kind is enough (PGlite).
+  describe.skipIf(!hasChromium)("verification page in Chromium", () => {
     let s: TestService;
     let lookAlike: TestChain;
     let browser: Browser;
