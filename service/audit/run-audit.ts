@@ -122,11 +122,17 @@ export async function runAudit(options: RunAuditOptions): Promise<AuditReport> {
   let records = 0;
   let done = 0;
   let next = 0;
+  // Once one batch's read fails (the chain or the database cannot answer), the audit has
+  // failed: the other workers finish the batch in hand and start no other.
+  let failed = false;
   const worker = async () => {
-    while (next < seqs.length) {
+    while (next < seqs.length && !failed) {
       const slot = next++;
       const seq = seqs[slot] as number;
-      const audit = await auditStoredBatch(sources, seq, grace);
+      const audit = await auditStoredBatch(sources, seq, grace).catch((error: unknown) => {
+        failed = true;
+        throw error;
+      });
       batchFindings[slot] = audit.findings;
       erased.push(...audit.erased);
       records += audit.records;

@@ -185,4 +185,26 @@ forEachDatabase((target) => {
       await proxy?.close();
     }
   });
+
+  it("stops reading the chain once one batch's read failed: the other workers finish the batch in hand, none more", async () => {
+    // Only the first receipt asked for is malformed; the other four batches' are fine.
+    let receipts = 0;
+    let proxy: RpcProxy | undefined;
+    let failing: JsonRpcChainReader | undefined;
+    try {
+      proxy = await startRpcProxy(f.chain.chain.url, {
+        answer: (method) =>
+          method === "eth_getTransactionReceipt" && receipts++ === 0 ? { status: "0x1" } : undefined,
+      });
+      failing = createChainReader(proxy.url, f.chain.chain.deployment.chainId);
+      await expect(audit(failing, 2)).rejects.toBeInstanceOf(ChainUnavailableError);
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      // Before, the second worker went on through all five batches after the audit had failed.
+      expect(receipts).toBeGreaterThanOrEqual(1);
+      expect(receipts).toBeLessThanOrEqual(3);
+    } finally {
+      failing?.destroy();
+      await proxy?.close();
+    }
+  });
 });
