@@ -192,6 +192,7 @@ forPglite((target) => {
     describe.skipIf(!hasChromium)("(b) the verification page in Chromium", () => {
       let browser: Browser;
       let page: Page;
+      // biome-ignore lint/suspicious/noDuplicateTestHooks: the hooks of the nested describe.skipIf(!hasChromium), which biome does not read as a describe
       beforeAll(async () => {
         browser = await launchChromium();
         page = await browser.newPage();
@@ -199,6 +200,7 @@ forPglite((target) => {
         expect(res?.status()).toBe(200);
         await page.waitForSelector("#verdict[data-state=ready]", { timeout: 20_000 });
       });
+      // biome-ignore lint/suspicious/noDuplicateTestHooks: the hooks of the nested describe.skipIf(!hasChromium), which biome does not read as a describe
       afterAll(async () => {
         await browser?.close();
       });
