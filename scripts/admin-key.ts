@@ -13,7 +13,8 @@ import { parseArgs } from "node:util";
 import { ConfigError, loadDotEnv, parseConfig } from "../service/config.ts";
 import { DatabaseOpenError, openExistingDatabase } from "../service/db/open-existing.ts";
 import { createApiKey } from "../service/keys/api-keys.ts";
-import { runDatabaseTool, UsageError } from "./database-tool/run-database-tool.ts";
+import { UsageError } from "./cli/usage-error.ts";
+import { runDatabaseTool } from "./database-tool/run-database-tool.ts";
 
 const USAGE = `usage: npm run admin-key -- [--name <text>]
 Creates an admin API key in the service's database (DATABASE_URL, else the PGlite database in

@@ -27,6 +27,7 @@ import { type AuditProgress, AuditSetupError, runAudit } from "../service/audit/
 import { ConfigError, loadDotEnv, parseConfig } from "../service/config.ts";
 import { ChainUnavailableError } from "../service/core/errors.ts";
 import { formatFingerprint } from "../service/core/notary-profile.ts";
+import { isUsageError, UsageError } from "./cli/usage-error.ts";
 
 const USAGE = `usage: npm run audit -- [--from <seq>] [--to <seq>] [--sample <n> [--seed <n>]]
                       [--pending-older-than <seconds>] [--json <file>|-] [--rpc <url>] [--notary <notary.json>]
@@ -34,8 +35,6 @@ Reads DATABASE_URL (else the PGlite database in DATA_DIR) and the chain at --rpc
 or the local chain on CHAIN_PORT, pinned to the notary profile --notary (else NOTARY_PROFILE,
 else DATA_DIR/notary.json). Exit 0 clean, 1 findings, 2 usage or I/O error.`;
 const DEFAULT_PENDING_SECONDS = 300;
-
-class UsageError extends Error {}
 
 async function main(argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
@@ -176,10 +175,7 @@ function progressReporter(): { update: (p: AuditProgress) => void; stop: () => v
 try {
   process.exitCode = await main(process.argv.slice(2));
 } catch (error) {
-  if (
-    error instanceof UsageError ||
-    String((error as { code?: unknown }).code).startsWith("ERR_PARSE_ARGS")
-  ) {
+  if (isUsageError(error)) {
     console.error((error as Error).message);
   } else if (
     error instanceof ConfigError ||

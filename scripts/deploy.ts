@@ -15,7 +15,8 @@ import { openChain } from "../service/chain/open-chain.ts";
 import { loadDotEnv, parseConfig } from "../service/config.ts";
 import { formatFingerprint } from "../service/core/notary-profile.ts";
 import { publicDevAccountIndex } from "../service/local-chain/public-dev-accounts.ts";
-import { addressOption, integerOption, rpcOption, runCli, UsageError } from "./chain-cli/cli-options.ts";
+import { addressOption, integerOption, rpcOption, runCli } from "./chain-cli/cli-options.ts";
+import { UsageError } from "./cli/usage-error.ts";
 
 const USAGE = `usage: npm run deploy -- --rpc <url> --key-file <file> [--anchorer <address>] [--admin <address>]
                        [--confirmations <n>] [--name <text>]

@@ -17,6 +17,7 @@ import { mkdir, mkdtemp, readdir, rename, rm, stat } from "node:fs/promises";
 import { basename, dirname, join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { create as createTar } from "tar";
+import { isUsageError } from "./cli/usage-error.ts";
 import { ExportIoError, ExportUsageError } from "./export/export-errors.ts";
 import { createNotaryClient, type NotaryClient } from "./export/notary-client.ts";
 import { loadSuppliedRecords } from "./export/supplied-records.ts";
@@ -203,11 +204,7 @@ function printSummary(result: CaseResult, out: string): void {
 try {
   process.exitCode = await main(process.argv.slice(2));
 } catch (error) {
-  if (
-    error instanceof ExportUsageError ||
-    error instanceof ExportIoError ||
-    String((error as { code?: unknown }).code).startsWith("ERR_PARSE_ARGS")
-  ) {
+  if (isUsageError(error) || error instanceof ExportIoError) {
     console.error((error as Error).message);
   } else {
     console.error(`export failed unexpectedly: ${(error as Error).stack ?? error}`);

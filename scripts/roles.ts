@@ -23,7 +23,8 @@ import { readKey } from "../service/chain/key-file.ts";
 import { openChain } from "../service/chain/open-chain.ts";
 import { loadDotEnv, parseConfig } from "../service/config.ts";
 import type { Hex } from "../service/core/hex.ts";
-import { addressOption, integerOption, rpcOption, runCli, UsageError } from "./chain-cli/cli-options.ts";
+import { addressOption, integerOption, rpcOption, runCli } from "./chain-cli/cli-options.ts";
+import { UsageError } from "./cli/usage-error.ts";
 
 const USAGE = `usage: npm run roles -- list | grant <address> | revoke <address>
                       [--rpc <url>] [--contract <address>] [--key-file <file>] [--confirmations <n>] [--force]

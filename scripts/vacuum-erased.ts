@@ -17,7 +17,8 @@ import { parseArgs } from "node:util";
 import { ConfigError, loadDotEnv, parseConfig } from "../service/config.ts";
 import { DatabaseOpenError, openExistingDatabase } from "../service/db/open-existing.ts";
 import { erasedPartitions, vacuumPartition } from "../service/db/vacuum.ts";
-import { runDatabaseTool, UsageError } from "./database-tool/run-database-tool.ts";
+import { UsageError } from "./cli/usage-error.ts";
+import { runDatabaseTool } from "./database-tool/run-database-tool.ts";
 
 const USAGE = `usage: npm run vacuum-erased -- [--full]
 VACUUMs (with --full: VACUUM FULL, rewriting) every log partition holding an erased record, in

@@ -20,14 +20,13 @@ import { ChainUnavailableError } from "../service/core/errors.ts";
 import { parseJsonBytes } from "../service/core/json-text.ts";
 import { formatFingerprint } from "../service/core/notary-profile.ts";
 import { type CheckResult, type VerifyReport, verifyBundle } from "../service/core/verify.ts";
+import { isUsageError, UsageError } from "./cli/usage-error.ts";
 
 const USAGE =
   "usage: npm run verify -- <bundle.json> [--record <record.json>] [--rpc <url>] --notary <notary.json> [--json]";
 const NO_NOTARY = `no trusted notary profile given: pass --notary <notary.json>, the profile of the notary whose evidence this is (its service serves it at GET /v1/notary), after comparing its fingerprint with the one the notary publishes. Nothing was decided.
 ${USAGE}`;
 const SYMBOL = { pass: "✔", fail: "✘", skip: "–" } as const;
-
-class UsageError extends Error {}
 
 async function main(argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
@@ -131,10 +130,7 @@ function line(check: CheckResult): string {
 try {
   process.exitCode = await main(process.argv.slice(2));
 } catch (error) {
-  if (
-    error instanceof UsageError ||
-    String((error as { code?: unknown }).code).startsWith("ERR_PARSE_ARGS")
-  ) {
+  if (isUsageError(error)) {
     console.error((error as Error).message);
   } else if (error instanceof ChainUnavailableError) {
     console.error(`could not check the bundle against the chain (nothing was decided): ${error.message}`);

@@ -4,11 +4,7 @@ import { KeyFileError } from "../../service/chain/key-file.ts";
 import { ConfigError } from "../../service/config.ts";
 import { ChainUnavailableError } from "../../service/core/errors.ts";
 import type { Hex } from "../../service/core/hex.ts";
-
-/** A mistake in the command line: the usage is printed, exit 2. */
-export class UsageError extends Error {
-  override name = "UsageError";
-}
+import { isUsageError, UsageError } from "../cli/usage-error.ts";
 
 export function integerOption(
   name: string,
@@ -55,10 +51,7 @@ export async function runCli(
     process.exitCode = await main();
   } catch (error) {
     const message = (error as Error).message;
-    if (
-      error instanceof UsageError ||
-      String((error as { code?: unknown }).code).startsWith("ERR_PARSE_ARGS")
-    ) {
+    if (isUsageError(error)) {
       console.error(`${message}\n${usage}`);
     } else if (error instanceof ChainUnavailableError) {
       console.error(

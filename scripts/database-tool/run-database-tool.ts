@@ -2,8 +2,7 @@
 // runs `main` and turns what can go wrong before anything was done (a bad option, a bad
 // setting, no database, PGlite open elsewhere) into one line on stderr and exit code 2.
 
-/** A bad argument: the message and the usage are printed. */
-export class UsageError extends Error {}
+import { isUsageError } from "../cli/usage-error.ts";
 
 /**
  * Sets process.exitCode from `main`, or 2 with a message when it throws. `name` prefixes the
@@ -21,10 +20,7 @@ export async function runDatabaseTool(
   try {
     process.exitCode = await main(process.argv.slice(2));
   } catch (error) {
-    if (
-      error instanceof UsageError ||
-      String((error as { code?: unknown }).code).startsWith("ERR_PARSE_ARGS")
-    ) {
+    if (isUsageError(error)) {
       console.error(`${(error as Error).message}\n${tool.usage}`);
     } else if (tool.refusals.some((refusal) => error instanceof refusal)) {
       console.error(`${tool.name}: ${tool.nothing}: ${(error as Error).message}`);

@@ -1,7 +1,8 @@
 // Errors that stop an export without any verdict on a record: the CLI exits with code 2.
+import { UsageError } from "../cli/usage-error.ts";
 
 /** Bad arguments or unreadable input files. */
-export class ExportUsageError extends Error {
+export class ExportUsageError extends UsageError {
   override name = "ExportUsageError";
 }
 
